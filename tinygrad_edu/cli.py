@@ -1,0 +1,51 @@
+"""The ``tinygrad-edu`` command: ``demo`` and the other subcommands in ``commands/``.
+
+Every failure the user can cause (an unknown subcommand, a bad flag, a bad name, an unreadable
+file) exits with status 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Each module in tinygrad_edu/commands/ registers one subcommand.
+COMMANDS = ("demo",)
+
+
+class UsageError(Exception):
+    """A mistake on the command line or in a file it names: exit 2 with this one line."""
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse prints usage + message; we print one line
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(
+        prog="tinygrad-edu",
+        description="A scalar autograd engine for learning and teaching backpropagation.",
+    )
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_OneLineParser
+    )
+    subparsers.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"tinygrad_edu.commands.{name}").add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args) or 0)
+    except UsageError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tinygrad-edu: interrupted", file=sys.stderr)
+        return 130

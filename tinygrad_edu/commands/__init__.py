@@ -1,0 +1,1 @@
+"""One module per ``tinygrad-edu`` subcommand, each with ``add_parser(subparsers)``."""
