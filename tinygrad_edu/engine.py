@@ -15,6 +15,7 @@ This module imports nothing else from the package.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from numbers import Real
@@ -36,14 +37,32 @@ class _Mode:
 
 
 def _describe(value: object) -> str:
-    return f"{type(value).__name__} {value!r}"
+    try:  # shortened, so a huge list or int cannot flood (or break) the message
+        shown = reprlib.repr(value)
+    except Exception:  # a broken __repr__ must not hide the user's real mistake
+        shown = "<unprintable>"
+    return f"{type(value).__name__} {shown}"
 
 
 def _to_float(data: object, what: str = "Value()") -> float:
-    """Convert a real number to float, or raise a TypeError that says what was given."""
+    """Convert a real number to float, or raise a TypeError that says what was given
+    (an OverflowError for an int too large for a float)."""
     if isinstance(data, bool) or not isinstance(data, Real):
         raise TypeError(f"{what} needs a real number (int or float), got {_describe(data)}")
-    return float(data)
+    try:
+        return float(data)
+    except OverflowError:
+        raise OverflowError(
+            f"{what} got {type(data).__name__} {_magnitude(data)}, too large for a float "
+            f"(the largest is about 1.8e308)"
+        ) from None
+
+
+def _magnitude(number: Real) -> str:
+    try:
+        return f"of about 10**{math.floor(math.log10(abs(number)))}"
+    except (ValueError, OverflowError, TypeError):
+        return "of unprintable size"
 
 
 class Value:
@@ -292,7 +311,9 @@ def as_value(x: Value | Number, op: str = "") -> Value:
     if isinstance(x, bool) or not isinstance(x, Real):
         where = f"'{op}'" if op else "this operation"
         raise TypeError(f"{where} needs a Value or a real number as operand, got {_describe(x)}")
-    return Value(float(x))
+    if type(x) is float:
+        return Value(x)
+    return Value(_to_float(x, f"the operand of '{op}'" if op else "this operation"))
 
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value) -> Value:
@@ -412,21 +433,25 @@ class Mul(Op):
 
 
 class Div(Op):
-    """a / b:  ∂/∂a = 1/b,  ∂/∂b = −a/b²."""
+    """a / b:  ∂/∂a = 1/b,  ∂/∂b = −a/b² = −(a/b)/b.
+
+    −(a/b)/b reuses the forward value and, unlike −a/(b·b), cannot divide by a b² that
+    underflowed to 0 (b = 1e-200); it is also the order of operations PyTorch uses.
+    """
 
     symbol = "/"
 
     @staticmethod
     def local(out: Value) -> tuple[float, float]:
-        a, b = out._children
-        return (1.0 / b.data, -a.data / (b.data * b.data))
+        b = out._children[1].data
+        return (1.0 / b, -out.data / b)
 
     @staticmethod
     def backward(out: Value) -> None:
         a, b = out._children
         upstream = out.grad
         a.grad += (1.0 / b.data) * upstream
-        b.grad += (-a.data / (b.data * b.data)) * upstream
+        b.grad += (-out.data / b.data) * upstream
 
 
 class Neg(Op):
@@ -451,12 +476,12 @@ class PowConst(Op):
     @staticmethod
     def local(out: Value) -> tuple[float, float]:
         x, n = out._children
-        return (n.data * math.pow(x.data, n.data - 1.0), 0.0)
+        return (_power_derivative(x.data, n.data), 0.0)
 
     @staticmethod
     def backward(out: Value) -> None:
         x, n = out._children
-        x.grad += (n.data * math.pow(x.data, n.data - 1.0)) * out.grad
+        x.grad += _power_derivative(x.data, n.data) * out.grad
 
 
 class Pow(Op):
@@ -477,7 +502,7 @@ class Pow(Op):
             d_exponent = 0.0
         else:
             d_exponent = math.nan
-        return (n.data * math.pow(x.data, n.data - 1.0), d_exponent)
+        return (_power_derivative(x.data, n.data), d_exponent)
 
     @staticmethod
     def backward(out: Value) -> None:
@@ -505,6 +530,26 @@ class Log(Op):
     """ln x:  ∂/∂x = 1/x."""
 
     symbol = "log"
+
+def _power_derivative(x: float, n: float) -> float:
+    """∂xⁿ/∂x = n·xⁿ⁻¹, with IEEE 754's answers where ``math.pow`` raises instead.
+
+    The forward value existed, so the derivative must not crash: at a pole (√x at x = 0)
+    it is ±inf, past the float range ±inf, and for n = 0 it is 0 (x⁰ is constant), as in
+    PyTorch. Anomaly mode then reports the infinite gradient at this op.
+    """
+    try:
+        return n * math.pow(x, n - 1.0)
+    except (ValueError, OverflowError):
+        if n == 0.0:
+            return 0.0
+        power = n - 1.0
+        if x < 0.0 and not power.is_integer():
+            return math.nan  # a negative base to a fractional power has no real value
+        odd = power.is_integer() and abs(math.fmod(power, 2.0)) == 1.0
+        negative = odd and math.copysign(1.0, x) < 0.0
+        return n * (-math.inf if negative else math.inf)
+
 
     @staticmethod
     def local(out: Value) -> tuple[float]:

@@ -131,7 +131,9 @@ def get_loss(loss: str | Loss) -> Loss:
     """A loss function given by name (one of ``LOSSES``) or as a callable."""
     if callable(loss):
         return loss
-    if isinstance(loss, str) and loss in LOSSES:
+    if not isinstance(loss, str):
+        raise TypeError(f"loss must be a name or a function, got {type(loss).__name__} {loss!r}")
+    if loss in LOSSES:
         return LOSSES[loss]
     raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or pass a function")
 

@@ -35,7 +35,10 @@ INITIALISERS = ("xavier", "he", "uniform")
 
 
 def _check_choice(name: str, value: object, choices: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in choices:
+    if not isinstance(value, str):
+        shown = ", ".join(map(repr, choices))
+        raise TypeError(f"{name} must be a str, one of {shown}; got {value!r}")
+    if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     return value
 
@@ -202,6 +205,8 @@ class MLP:
         output_activation: str,
         fused: bool,
     ) -> None:
+        if not isinstance(fused, bool):
+            raise TypeError(f"fused must be True or False, got {type(fused).__name__} {fused!r}")
         self.activation = activation
         self.output_activation = output_activation
         self.layers: list[Layer] = []
