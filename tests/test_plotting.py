@@ -51,9 +51,16 @@ def test_loss_curve_adds_validation_and_log_scale():
     assert ax.get_yscale() == "log"
 
 
+def test_loss_curve_from_a_plain_list():
+    ax = plotting.plot_loss([0.3, 0.2])
+    assert [list(line.get_ydata()) for line in ax.lines] == [[0.3, 0.2]]
+
+
 def test_loss_curve_of_an_empty_history_is_an_error():
     with pytest.raises(ValueError, match="no epochs"):
         plotting.plot_loss(History())
+    with pytest.raises(ValueError, match="no epochs"):
+        plotting.plot_loss([])
 
 
 def test_accuracy_curve_and_regression_refusal():

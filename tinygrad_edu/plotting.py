@@ -61,12 +61,17 @@ def _epochs(values: Sequence[object]) -> list[int]:
 # ----- training curves ---------------------------------------------------------------------
 
 
-def plot_loss(history: History, ax: Axes | None = None, *, log: bool = False) -> Axes:
+def plot_loss(
+    history: History | Sequence[float], ax: Axes | None = None, *, log: bool = False
+) -> Axes:
     """The loss per epoch (and the validation loss, if the run had one).
 
+    ``history`` is what ``train`` returns, or a plain list of losses from a loop of your own.
     Epochs are counted from 1, as ``train`` prints them. ``log=True`` draws the loss on a
     logarithmic axis, where a steady exponential decrease is a straight line.
     """
+    if not isinstance(history, History):
+        history = History(loss=[float(v) for v in history])
     if not history.loss:
         raise ValueError("plot_loss: the history has no epochs")
     ax = _axes(ax)
