@@ -14,6 +14,7 @@ This module imports nothing else from the package.
 
 from __future__ import annotations
 
+import gc
 import math
 import reprlib
 from collections.abc import Iterator, Sequence
@@ -129,7 +130,7 @@ class Value:
         if type(other) is not Value:
             other = as_value(other, "+")
         if _Mode.plain:
-            return Value(self.data + other.data, "", Add, (self, other))
+            return _node(self.data + other.data, Add, (self, other))
         return _checked_node(self.data + other.data, Add, (self, other))
 
     def __radd__(self, other: Number) -> Value:
@@ -139,7 +140,7 @@ class Value:
         if type(other) is not Value:
             other = as_value(other, "-")
         if _Mode.plain:
-            return Value(self.data - other.data, "", Sub, (self, other))
+            return _node(self.data - other.data, Sub, (self, other))
         return _checked_node(self.data - other.data, Sub, (self, other))
 
     def __rsub__(self, other: Number) -> Value:
@@ -149,7 +150,7 @@ class Value:
         if type(other) is not Value:
             other = as_value(other, "*")
         if _Mode.plain:
-            return Value(self.data * other.data, "", Mul, (self, other))
+            return _node(self.data * other.data, Mul, (self, other))
         return _checked_node(self.data * other.data, Mul, (self, other))
 
     def __rmul__(self, other: Number) -> Value:
@@ -207,7 +208,7 @@ class Value:
             e = math.exp(x)
             s = e / (1.0 + e)
         if _Mode.plain:
-            return Value(s, "", Sigmoid, (self,))
+            return _node(s, Sigmoid, (self,))
         return _checked_node(s, Sigmoid, (self,))
 
     def tanh(self) -> Value:
@@ -218,7 +219,7 @@ class Value:
         """max(0, x)."""
         x = self.data
         if _Mode.plain:
-            return Value(x if x > 0.0 else 0.0, "", Relu, (self,))
+            return _node(x if x > 0.0 else 0.0, Relu, (self,))
         return _checked_node(x if x > 0.0 else 0.0, Relu, (self,))
 
     # ----- the chain rule ------------------------------------------------------------------
@@ -235,14 +236,15 @@ class Value:
         each call, so an earlier call's values are never propagated twice. Call
         ``MLP.zero_grad()`` (or set ``leaf.grad = 0.0``) between training steps.
         """
-        order = _start_backward(self)
-        if _Mode.anomaly:
+        with gc_paused():  # the sort's bookkeeping has no cycles, so nothing for the GC to do
+            order = _start_backward(self)
+            if _Mode.anomaly:
+                for node in reversed(order):
+                    node._op.backward(node)
+                    _check_backward(node)
+                return
             for node in reversed(order):
                 node._op.backward(node)
-                _check_backward(node)
-            return
-        for node in reversed(order):
-            node._op.backward(node)
 
     def backward_steps(self) -> Iterator[BackwardStep]:
         """``backward()`` one node at a time: yields a :class:`BackwardStep` per interior node.
@@ -336,7 +338,10 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value)
             if type(v) is not Value:
                 raise TypeError(f"weighted_sum needs Values, got {_describe(v)}") from None
         raise
-    return _checked_node(total, WeightedSum, (*weights, *inputs, bias))
+    children = weights + inputs + (bias,)
+    if _Mode.plain:
+        return _node(total, WeightedSum, children)
+    return _checked_node(total, WeightedSum, children)
 
 
 def _checked_node(data: float, op: type[Op], children: tuple[Value, ...]) -> Value:
@@ -346,8 +351,23 @@ def _checked_node(data: float, op: type[Op], children: tuple[Value, ...]) -> Val
             f"op '{op.symbol}' produced {data!r} from inputs {_operands(children)}"
         )
     if _Mode.grad_enabled:
-        return Value(data, "", op, children)
+        return _node(data, op, children)
     return Value(data)
+
+
+_new_object = object.__new__
+
+
+def _node(data: float, op: type[Op], children: tuple[Value, ...]) -> Value:
+    """A new interior node. Ops call this instead of ``Value()``: their result is already a
+    float and needs no label, so the constructor's checks would be wasted on every node."""
+    node = _new_object(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node._op = op
+    node._children = children
+    return node
 
 
 def _call_math(fn, op: str, *nodes: Value) -> float:
@@ -512,25 +532,6 @@ class Pow(Op):
         n.grad += d_exponent * out.grad
 
 
-class Exp(Op):
-    """eˣ:  ∂/∂x = eˣ, the node's own value."""
-
-    symbol = "exp"
-
-    @staticmethod
-    def local(out: Value) -> tuple[float]:
-        return (out.data,)
-
-    @staticmethod
-    def backward(out: Value) -> None:
-        out._children[0].grad += out.data * out.grad
-
-
-class Log(Op):
-    """ln x:  ∂/∂x = 1/x."""
-
-    symbol = "log"
-
 def _power_derivative(x: float, n: float) -> float:
     """∂xⁿ/∂x = n·xⁿ⁻¹, with IEEE 754's answers where ``math.pow`` raises instead.
 
@@ -550,6 +551,25 @@ def _power_derivative(x: float, n: float) -> float:
         negative = odd and math.copysign(1.0, x) < 0.0
         return n * (-math.inf if negative else math.inf)
 
+
+class Exp(Op):
+    """eˣ:  ∂/∂x = eˣ, the node's own value."""
+
+    symbol = "exp"
+
+    @staticmethod
+    def local(out: Value) -> tuple[float]:
+        return (out.data,)
+
+    @staticmethod
+    def backward(out: Value) -> None:
+        out._children[0].grad += out.data * out.grad
+
+
+class Log(Op):
+    """ln x:  ∂/∂x = 1/x."""
+
+    symbol = "log"
 
     @staticmethod
     def local(out: Value) -> tuple[float]:
@@ -631,9 +651,10 @@ class WeightedSum(Op):
         children = out._children
         n = len(children) // 2
         upstream = out.grad
-        for w, x in zip(children[:n], children[n : 2 * n]):
+        weights, inputs = children[:n], children[n:-1]
+        for w, x in zip(weights, inputs):
             w.grad += x.data * upstream
-        for w, x in zip(children[:n], children[n : 2 * n]):
+        for w, x in zip(weights, inputs):  # a second pass: the edge order of local()
             x.grad += w.data * upstream
         children[-1].grad += 1.0 * upstream
 
@@ -666,13 +687,14 @@ def _depth_first(root: Value, leaves: bool) -> list[Value]:
     while path:
         node, pending = path[-1]
         for child in pending:
-            if child not in visited:
-                visited.add(child)
-                if child._children:
+            if child._children:
+                if child not in visited:
+                    visited.add(child)
                     path.append((child, iter(child._children)))
                     break
-                if leaves:
-                    order.append(child)
+            elif leaves and child not in visited:  # backward skips leaves: no set lookup
+                visited.add(child)
+                order.append(child)
         else:
             path.pop()
             order.append(node)
@@ -709,6 +731,27 @@ class detect_anomaly:  # noqa: N801 - named like torch.autograd.detect_anomaly
 
     def __exit__(self, *exc_info: object) -> None:
         _Mode.set(*self._saved)
+
+
+class gc_paused:  # noqa: N801 - a mode like no_grad
+    """Context manager: pause Python's cyclic garbage collector, e.g. for one training step.
+
+    A graph of Values has no reference cycles (a node refers to its children, never to its
+    users), so reference counting frees a step's graph the moment its last reference goes.
+    The cyclic collector can free none of it, yet while the graph grows it is triggered by
+    every few hundred new nodes and re-scans them, which can double the time of a step with
+    a large graph. ``train()`` runs each step inside this context. Any cyclic garbage made
+    inside is collected as usual after it; a collector that was already off stays off.
+    """
+
+    def __enter__(self) -> gc_paused:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._was_enabled:
+            gc.enable()
 
 
 class AnomalyError(ArithmeticError):

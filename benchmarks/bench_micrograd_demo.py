@@ -1,0 +1,134 @@
+"""One training step of micrograd's demo: tinygrad_edu against micrograd, PyTorch and the floor.
+
+    python benchmarks/bench_micrograd_demo.py [--points 100] [--repeats 5] [--no-torch]
+
+The workload (see ``workloads.py``): MLP(2, [16, 16, 1]) with ReLU hidden units and a linear
+output, 100 two-moons points, hinge loss averaged + 1e-4·Σp², zero_grad, backward, SGD.
+
+Method: every engine runs in this one process, from the same initial weights. After a warm-up,
+the engines take turns, one step each, and each keeps its best time over the rounds. A full
+``gc.collect()`` runs, untimed, before every timed step, so no engine pays for garbage another
+one left; this favours micrograd, whose graphs are full of reference cycles (each node's
+backward closure refers to the node) that only the cyclic collector can free.
+
+Two conditions, the same for every engine:
+* Python's default garbage collection;
+* the cyclic collector paused during each step (``tinygrad_edu.engine.gc_paused()``, which
+  ``tinygrad_edu.train`` uses for its steps).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+
+from workloads import Contender, Micrograd, PlainFloats, TinygradEdu, contenders, make_moons
+
+from tinygrad_edu.engine import gc_paused, topological_order
+
+
+def best_step_times(engines: list[Contender], rounds: int, warmup: int, paused: bool):
+    """Each engine's best time for one step, in seconds, taking turns round by round."""
+    best = {engine.name: float("inf") for engine in engines}
+    for round_ in range(warmup + rounds):
+        for engine in engines:
+            gc.collect()  # untimed: start every step from the same clean heap
+            if paused:
+                start = time.perf_counter()
+                with gc_paused():
+                    engine.step()
+                elapsed = time.perf_counter() - start
+            else:
+                start = time.perf_counter()
+                engine.step()
+                elapsed = time.perf_counter() - start
+            if round_ >= warmup:
+                best[engine.name] = min(best[engine.name], elapsed)
+    return best
+
+
+def check_gradients(X, y, torch: bool) -> None:
+    """One step of every engine from the same weights: do the gradients agree?"""
+    engines = contenders(X, y, torch=torch)
+    for engine in engines:
+        engine.step()
+    reference = next(e for e in engines if isinstance(e, Micrograd)).gradients()
+    print(f"gradients of all {len(reference)} parameters after one step, "
+          "largest |difference| from micrograd's:")
+    for engine in engines:
+        difference = max(abs(a - b) for a, b in zip(engine.gradients(), reference, strict=True))
+        print(f"  {engine.name:<32} {difference:.1e}")
+    fused, expanded = (e for e in engines if isinstance(e, TinygradEdu))
+    identical = fused.gradients() == expanded.gradients()
+    print(f"fused and fused=False gradients bit-identical: {'yes' if identical else 'NO'}")
+
+
+def graph_sizes(X, y) -> None:
+    """How many nodes and edges one step builds, for each graph form."""
+    engines = contenders(X, y, torch=False)
+    print("graph of one step (nodes including leaves, edges):")
+    for engine in engines:
+        if isinstance(engine, PlainFloats):
+            continue
+        root = engine.loss_graph()
+        if isinstance(engine, Micrograd):
+            nodes = micrograd_nodes(root)
+            edges = sum(len(node._prev) for node in nodes)
+        else:
+            nodes = topological_order(root)
+            edges = sum(len(node.children) for node in nodes)
+        print(f"  {engine.name:<32} {len(nodes):>7,} nodes {edges:>8,} edges")
+
+
+def micrograd_nodes(root) -> list:
+    """Every node of a micrograd graph (its own sort recurses too deep for big graphs)."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        for child in stack.pop()._prev:
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return list(seen)
+
+
+def report(best: dict[str, float], condition: str) -> None:
+    names = list(best)
+    micrograd = best[Micrograd.name]
+    print(f"\n{condition}: best time of one step")
+    print(f"  {'engine':<32} {'ms/step':>9} {'vs micrograd':>13}")
+    for name in names:
+        print(f"  {name:<32} {best[name] * 1e3:>9.2f} {micrograd / best[name]:>12.1f}x")
+    floor = best[PlainFloats.name]
+    torch_name = next((n for n in names if n.startswith("PyTorch")), None)
+    for name in names:
+        if not name.startswith("tinygrad_edu"):
+            continue
+        line = f"ratio [{condition}] {name}: {micrograd / best[name]:.1f}x faster than micrograd"
+        if torch_name:
+            line += f", {best[torch_name] / best[name]:.1f}x faster than PyTorch scalars"
+        line += f", {best[name] / floor:.1f}x the plain-float floor"
+        print(line)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=100, help="moons points (100)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed rounds (5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (1)")
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    args = parser.parse_args(argv)
+
+    X, y = make_moons(args.points)
+    torch = not args.no_torch
+    print(f"micrograd's demo step: MLP(2, [16, 16, 1]), {len(X)} points, hinge + L2, SGD")
+    check_gradients(X, y, torch)
+    graph_sizes(X, y)
+    for paused, condition in ((False, "default GC"), (True, "GC paused in the step")):
+        engines = contenders(X, y, torch=torch)
+        report(best_step_times(engines, args.repeats, args.warmup, paused), condition)
+
+
+if __name__ == "__main__":
+    main()
