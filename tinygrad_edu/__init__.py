@@ -16,6 +16,7 @@ from tinygrad_edu.engine import (
     weighted_sum,
 )
 from tinygrad_edu.gradcheck import gradcheck, numerical_gradient
+from tinygrad_edu.graph import ChainEdge, ChainPath, chain_paths, explain
 from tinygrad_edu.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -29,6 +30,7 @@ from tinygrad_edu.losses import (
 from tinygrad_edu.nn import MLP, Layer, Neuron
 from tinygrad_edu.optim import SGD, Adam
 from tinygrad_edu.train import History, evaluate, predict, train
+from tinygrad_edu.viz import draw_dot
 
 __version__ = "0.1.0"
 
@@ -38,6 +40,8 @@ __all__ = [
     "Adam",
     "AnomalyError",
     "BackwardStep",
+    "ChainEdge",
+    "ChainPath",
     "EdgeStep",
     "History",
     "Layer",
@@ -45,8 +49,11 @@ __all__ = [
     "Value",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "chain_paths",
     "detect_anomaly",
+    "draw_dot",
     "evaluate",
+    "explain",
     "gradcheck",
     "half_sum_squared_error",
     "hinge",

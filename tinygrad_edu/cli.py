@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 # Each module in tinygrad_edu/commands/ registers one subcommand.
-COMMANDS = ("demo",)
+COMMANDS = ("demo", "graph", "explain")
 
 
 class UsageError(Exception):

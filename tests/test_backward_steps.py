@@ -1,0 +1,126 @@
+"""``Value.backward_steps()``: backward one node at a time, bit for bit the same as backward()."""
+
+from __future__ import annotations
+
+import struct
+
+from hypothesis import given, settings
+from random_graphs import build, networks, programs
+
+from tinygrad_edu import (
+    MLP,
+    Value,
+    half_sum_squared_error,
+    interior_order,
+    topological_order,
+    weighted_sum,
+)
+from tinygrad_edu.datasets import DOCUMENT_001
+
+
+def bits(x: float) -> bytes:
+    """The IEEE 754 bytes of x: equal bits, not just equal values (tells -0.0 from 0.0)."""
+    return struct.pack("<d", x)
+
+
+def grads_after(root: Value, stepwise: bool) -> list[bytes]:
+    nodes = topological_order(root)
+    for node in nodes:
+        node.grad = 0.0
+    if stepwise:
+        for _ in root.backward_steps():
+            pass
+    else:
+        root.backward()
+    return [bits(node.grad) for node in nodes]
+
+
+@settings(max_examples=300, deadline=None)
+@given(programs())
+def test_steps_leave_bitwise_the_same_grads_as_backward_on_random_graphs(program):
+    _, root = build(*program)
+    assert grads_after(root, stepwise=True) == grads_after(root, stepwise=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(networks())
+def test_steps_leave_bitwise_the_same_grads_as_backward_on_random_networks(network):
+    _, loss = network
+    assert grads_after(loss, stepwise=True) == grads_after(loss, stepwise=False)
+
+
+def test_every_op_and_the_fused_sum_take_part():
+    """A fixed graph with each op once, and nodes that are both weight and input of Σwx+b
+    (their contributions must be added in the same order by both walks)."""
+    x, y, z = Value(0.7, label="x"), Value(-1.3, label="y"), Value(2.1, label="z")
+    s = weighted_sum([x, y, x], [y, x, z], z)
+    parts = [
+        x + y, x - y, x * x, x / z, -y, x**3, z**x, z.exp(), z.log(), y.sigmoid(), y.tanh(),
+        y.relu(), x.relu(), s,
+    ]
+    root = parts[0]
+    for part in parts[1:]:
+        root = root * 0.5 + part
+    assert {node.op for node in topological_order(root)} >= {
+        "+", "-", "*", "/", "neg", "**", "pow", "exp", "log", "sigmoid", "tanh", "relu", "Σwx+b",
+    }
+    assert grads_after(root, stepwise=True) == grads_after(root, stepwise=False)
+
+
+def test_one_step_per_interior_node_in_reverse_topological_order():
+    model = MLP.from_weights(DOCUMENT_001.weights)
+    loss = half_sum_squared_error(model(DOCUMENT_001.x), [1.0, 0.0])
+    steps = list(loss.backward_steps())
+    assert [step.node for step in steps] == list(reversed(interior_order(loss)))
+    for step in steps:
+        assert len(step.edges) == len(step.node.children)
+        for edge, child, local in zip(
+            step.edges, step.node.children, step.node.local_derivatives(), strict=True
+        ):
+            assert edge.child is child
+            assert edge.local == local
+            assert edge.contribution == local * step.upstream
+
+
+def test_each_step_is_applied_when_it_is_yielded_and_not_before():
+    x, w = Value(3.0, label="x"), Value(-2.0, label="w")
+    h = x * w
+    h.label = "h"
+    a = h.tanh()
+    a.label = "a"
+    steps = a.backward_steps()
+
+    first = next(steps)  # at a: only h has received its gradient
+    assert first.node is a and first.upstream == 1.0
+    assert h.grad == first.edges[0].contribution == 1.0 - a.data**2
+    assert (x.grad, w.grad) == (0.0, 0.0)
+
+    second = next(steps)  # at h: now x and w have theirs
+    assert second.node is h and second.upstream == h.grad
+    assert x.grad == -2.0 * h.grad and w.grad == 3.0 * h.grad
+    assert list(steps) == []
+
+
+def test_a_step_prints_as_readable_lines():
+    x, y = Value(3.0, label="x"), Value(-2.0, label="y")
+    p = x * y
+    p.label = "p"
+    f = p + 1.0
+    f.label = "f"
+    first, second = list(f.backward_steps())
+    assert str(first).splitlines() == [
+        "at f (+): upstream gradient 1",
+        "  grad of p += 1 × 1 = 1",
+        "  grad of 1 += 1 × 1 = 1",  # an unlabelled constant is shown by its value
+    ]
+    assert str(second).splitlines() == [
+        "at p (*): upstream gradient 1",
+        "  grad of x += -2 × 1 = -2",
+        "  grad of y += 3 × 1 = 3",
+    ]
+
+
+def test_steps_of_a_leaf_root_are_empty_and_set_its_grad_to_one():
+    x = Value(4.0, label="x")
+    assert list(x.backward_steps()) == []
+    assert x.grad == 1.0

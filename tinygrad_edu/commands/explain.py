@@ -1,0 +1,89 @@
+"""``tinygrad-edu explain``: the chain rule for one weight of document 001's network."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from tinygrad_edu.cli import UsageError
+from tinygrad_edu.commands._document_001 import (
+    DESCRIPTION,
+    TARGETS,
+    document_001_loss,
+    reading_order,
+)
+from tinygrad_edu.engine import Value, topological_order
+from tinygrad_edu.graph import explain
+
+# Document 001, equation 16, one line per layer; for one weight each matrix product in it
+# becomes a sum over paths.
+EQUATION_16 = {
+    "W3": "∂E/∂W⁽³⁾ = (a⁽³⁾ − y) σ(h⁽³⁾)[1 − σ(h⁽³⁾)] a⁽²⁾",
+    "W2": "∂E/∂W⁽²⁾ = (a⁽³⁾ − y) σ(h⁽³⁾)[1 − σ(h⁽³⁾)] W⁽³⁾ σ(h⁽²⁾)[1 − σ(h⁽²⁾)] a⁽¹⁾",
+    "W1": (
+        "∂E/∂W⁽¹⁾ = (a⁽³⁾ − y) σ(h⁽³⁾)[1 − σ(h⁽³⁾)] W⁽³⁾ σ(h⁽²⁾)[1 − σ(h⁽²⁾)] W⁽²⁾ "
+        "σ(h⁽¹⁾)[1 − σ(h⁽¹⁾)] x"
+    ),
+}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "explain",
+        help="print the chain rule, path by path, for one weight of document 001's network",
+        description=(
+            f"Explain ∂E/∂NAME for {DESCRIPTION}: every path from E down to NAME, the local "
+            "derivative on each step, the product along each path, and their sum, checked "
+            "against NAME.grad from backward()."
+        ),
+        epilog="example: tinygrad-edu explain 'W1[0,0]'  (quote it: [ ] are special in shells)",
+    )
+    parser.add_argument(
+        "name", metavar="NAME", help="a weight, bias or input: W1[0,0], b2[3], x[1]"
+    )
+    parser.add_argument(
+        "--targets",
+        nargs=2,
+        type=float,
+        default=list(TARGETS),
+        metavar=("Y0", "Y1"),
+        help=f"the targets y (the document gives none; default: {TARGETS[0]:g} {TARGETS[1]:g})",
+    )
+    parser.add_argument(
+        "--no-collapse",
+        action="store_true",
+        help="show the loss's unlabelled nodes as steps of their own instead of one factor",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not all(math.isfinite(y) for y in args.targets):
+        raise UsageError("tinygrad-edu explain: --targets must be finite numbers")
+    loss, _ = document_001_loss(args.targets)
+    node = _find_leaf(loss, args.name)
+    targets = ", ".join(f"{y:g}" for y in args.targets)
+    print(f"For {DESCRIPTION}, targets y = [{targets}], after E.backward().")
+    layer = args.name.split("[", 1)[0]
+    if layer in EQUATION_16:
+        print(f"Document 001, equation 16: {EQUATION_16[layer]}")
+        print(
+            f"For the single weight {args.name} each matrix product in it becomes a sum over "
+            "paths (labels count from 0: W1[0,0] is the document's w₁₁ of W⁽¹⁾)."
+        )
+    print()
+    print(explain(loss, node, collapse=not args.no_collapse))
+    return 0
+
+
+def _find_leaf(loss: Value, name: str) -> Value:
+    leaves = [  # the network's weights, biases and inputs (not the targets y)
+        node
+        for node in topological_order(loss)
+        if node.label[:1] in ("W", "b", "x") and not node.children
+    ]
+    for leaf in leaves:
+        if leaf.label == name:
+            return leaf
+    choices = ", ".join(reading_order(leaf.label for leaf in leaves))
+    raise UsageError(f"tinygrad-edu explain: unknown weight {name!r}; choose one of {choices}")

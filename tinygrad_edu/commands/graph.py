@@ -1,0 +1,142 @@
+"""``tinygrad-edu graph``: draw document 001's loss graph, or an expression's, to a file."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+from pathlib import Path
+
+from tinygrad_edu.cli import UsageError
+from tinygrad_edu.commands._document_001 import DESCRIPTION, document_001_loss, reading_order
+from tinygrad_edu.engine import Value, topological_order
+from tinygrad_edu.expression import ExpressionError, parse_expression, variable_names
+from tinygrad_edu.viz import DEFAULT_MAX_NODES, FORMATS, draw_dot, missing_dot_message, render
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "graph",
+        help="draw a computation graph (document 001's network or an expression) to a file",
+        description=(
+            f"Draw the computation graph of {DESCRIPTION}, after backward, or of an "
+            "expression given with --expr. Each value shows its label, data and grad."
+        ),
+        epilog=(
+            'example: tinygrad-edu graph --expr "tanh(x*w + b)" --var x=0.5 --var w=-2 '
+            "--show-local --output neuron.svg"
+        ),
+    )
+    parser.add_argument(
+        "--expr",
+        metavar="EXPR",
+        help="an expression of numbers, names, + - * / ** and exp, log, sigmoid, tanh, relu",
+    )
+    parser.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="the value of a name in --expr (repeatable; names not given are 0.5)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="svg", help="default: svg")
+    parser.add_argument("--output", "-o", metavar="PATH", help="default: graph.FORMAT")
+    parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="default: LR")
+    parser.add_argument(
+        "--highlight", metavar="NAME", help="draw in red every path down to this node, e.g. W1[0,0]"
+    )
+    parser.add_argument(
+        "--show-local", action="store_true", help="write the local derivative on each edge"
+    )
+    parser.add_argument(
+        "--group",
+        choices=("auto", "neuron", "none"),
+        default="auto",
+        help="draw each neuron as one box: only if the graph is too big (auto), always, never",
+    )
+    parser.add_argument(
+        "--max-nodes",
+        type=int,
+        default=DEFAULT_MAX_NODES,
+        metavar="N",
+        help=f"refuse to draw more nodes than this (default: {DEFAULT_MAX_NODES})",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.var and not args.expr:
+        raise UsageError("tinygrad-edu graph: --var needs --expr (document 001 has no variables)")
+    if args.format != "dot" and shutil.which("dot") is None:  # before any work or output
+        raise UsageError(f"tinygrad-edu graph: {missing_dot_message(args.format, '--format dot')}")
+    root = _expression_graph(args.expr, args.var) if args.expr else document_001_loss()[0]
+    highlight = _find_node(root, args.highlight) if args.highlight else None
+    try:
+        drawing = draw_dot(
+            root,
+            rankdir=args.rankdir,
+            show_local=args.show_local,
+            highlight=highlight,
+            max_nodes=args.max_nodes,
+            group=None if args.group == "none" else args.group,
+        )
+    except ValueError as error:  # too big: say it with this command's options
+        message = str(error).replace("max_nodes=", "--max-nodes ")
+        message = message.replace("group='neuron'", "--group neuron")
+        raise UsageError(f"tinygrad-edu graph: {message}") from None
+    path = Path(args.output or f"graph.{args.format}")
+    try:
+        render(drawing, path, args.format)
+    except OSError as error:
+        raise UsageError(f"tinygrad-edu graph: cannot write {path}: {error.strerror}") from None
+    print(f"wrote {path}")
+    return 0
+
+
+def _expression_graph(text: str, assignments: list[str]) -> Value:
+    values = dict(_parse_assignment(a) for a in assignments)
+    try:
+        names = variable_names(text)
+        root = parse_expression(text, values)
+    except ExpressionError as error:
+        raise UsageError(f"tinygrad-edu graph: --expr: {error}") from None
+    for name in names:
+        if name not in values:
+            print(f"{name} = {_value_of(root, name):g} (default; set it with --var {name}=VALUE)")
+    if not root.label:
+        root.label = "f"
+    root.backward()
+    return root
+
+
+def _value_of(root: Value, name: str) -> float:
+    return next(node.data for node in topological_order(root) if node.label == name)
+
+
+def _parse_assignment(text: str) -> tuple[str, float]:
+    name, sep, number = text.partition("=")
+    name = name.strip()
+    try:
+        value = float(number)
+    except ValueError:
+        value = math.nan
+    if not sep or not name.isidentifier() or not math.isfinite(value):
+        raise UsageError(
+            f"tinygrad-edu graph: --var {text!r} must look like NAME=VALUE with a finite "
+            "number, e.g. --var x=0.3"
+        )
+    return name, value
+
+
+def _find_node(root: Value, name: str) -> Value:
+    nodes = topological_order(root)
+    for node in nodes:
+        if node.label == name:
+            return node
+    leaves = reading_order(node.label for node in nodes if node.label and not node.children)
+    inner = next((node.label for node in nodes if node.label and node.children), None)
+    also = f" (or an inner node such as {inner})" if inner else ""
+    raise UsageError(
+        f"tinygrad-edu graph: --highlight {name!r} names no node of the graph; "
+        f"choose one of {', '.join(leaves)}{also}"
+    )

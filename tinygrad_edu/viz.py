@@ -1,0 +1,374 @@
+"""Drawing a computation graph with graphviz, in the style of the documents' figures.
+
+Each ``Value`` is a box showing its label, data and grad; each op is a small node of its own
+between its operands and its result. Only drawing lives here: the numbers on the edges come
+from ``Value.local_derivatives()`` and the paths to highlight from :mod:`tinygrad_edu.graph`.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tinygrad_edu.engine import Value, topological_order
+from tinygrad_edu.graph import count_paths
+
+if TYPE_CHECKING:
+    import graphviz
+
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "FORMATS",
+    "GraphvizNotInstalledError",
+    "draw_dot",
+    "missing_dot_message",
+    "render",
+]
+
+DEFAULT_MAX_NODES = 400  # a few hundred boxes is about what a screen or a page can show
+FORMATS = ("svg", "png", "pdf", "dot")
+RANKDIRS = ("LR", "TB")
+GROUPS = ("auto", "neuron", None)
+
+_LEAF_FILL = "#e8f0fb"
+_NODE_FILL = "#ffffff"
+_NEURON_FILL = "#fff5e0"
+_HIGHLIGHT = "#d62728"
+
+
+class GraphvizNotInstalledError(RuntimeError):
+    """graphviz's ``dot`` program is needed to render a drawing and is not installed."""
+
+
+def draw_dot(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_local: bool = False,
+    highlight: Value | None = None,
+    grads: bool | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    group: str | None = "auto",
+) -> graphviz.Digraph:
+    """The computation graph below ``root`` as a ``graphviz.Digraph``.
+
+    Args:
+        rankdir: ``"LR"`` (left to right, the documents' figures) or ``"TB"`` (top to bottom).
+        show_local: write the local derivative ∂result/∂operand on each operand edge.
+        highlight: a node of the graph (usually a weight); every path from ``root`` down to
+            it is drawn in red: the paths whose products sum to ∂root/∂node.
+        grads: whether ``.grad`` values are meaningful. ``None`` decides from the root:
+            ``backward()`` sets ``root.grad`` to 1, so a root whose grad is still 0 means
+            backward has not run and every grad is drawn as ``grad ?`` instead of a
+            misleading 0.
+        max_nodes: the most drawn nodes (value boxes plus op nodes) to accept.
+        group: ``"neuron"`` draws each neuron (``hL[j]``, ``aL[j]``, the unlabelled nodes
+            between them and its parameters ``WL[i,j]``, ``bL[j]``) as one box; ``"auto"``
+            does so only when the full drawing would exceed ``max_nodes``; ``None`` never.
+
+    Raises:
+        ValueError: when the drawing would still have more than ``max_nodes`` nodes; the
+            message gives the count and ways to draw less. Nothing is drawn silently huge.
+
+    The same graph always gives the same DOT text: node ids follow ``topological_order``,
+    which visits operands in order; an operand used twice (``x * x``) gets two edges.
+    """
+    import graphviz  # imported here so that `import tinygrad_edu` stays light
+
+    _check_options(rankdir, group, max_nodes, show_local)
+    nodes = topological_order(root)
+    ids = {node: f"n{k}" for k, node in enumerate(nodes)}
+    full_count = len(nodes) + sum(1 for node in nodes if node.children)
+    neurons: _Neurons | None = None
+    if group == "neuron" or (group == "auto" and full_count > max_nodes):
+        neurons = _Neurons.find(nodes, ids)
+    drawn_count = neurons.drawn_count(nodes) if neurons else full_count
+    if drawn_count > max_nodes:
+        raise ValueError(_too_big_message(full_count, neurons, drawn_count, max_nodes, group))
+    on_path = _nodes_on_paths(root, highlight, ids)
+
+    dot = graphviz.Digraph("computation_graph")
+    dot.attr(rankdir=rankdir)
+    dot.attr("node", fontname="Helvetica", fontsize="11")
+    dot.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.6")
+    if neurons and neurons.groups:
+        dot.attr(label=f"each neuron drawn as one box ({full_count} nodes in full)")
+    show_grads = root.grad != 0.0 if grads is None else bool(grads)
+    style = _Style(on_path)
+    for node in nodes:
+        if neurons and node in neurons.hidden:
+            continue
+        dot.node(ids[node], _value_label(node, show_grads), **style.value(node))
+        if node.children:
+            dot.node(ids[node] + "op", _op_label(node), **style.op(node))
+            dot.edge(ids[node] + "op", ids[node], **style.edge(node, node))
+    if neurons:
+        neurons.draw_boxes(dot, show_grads, style)
+    _draw_operand_edges(dot, nodes, ids, neurons, show_local, style)
+    return dot
+
+
+def _check_options(rankdir: object, group: object, max_nodes: object, show_local: object) -> None:
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
+    if group not in GROUPS:
+        raise ValueError(f"group must be 'auto', 'neuron' or None; got {group!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    if not isinstance(show_local, bool):
+        raise TypeError(f"show_local must be True or False, got {show_local!r}")
+
+
+def _too_big_message(
+    full_count: int, neurons: _Neurons | None, drawn: int, max_nodes: int, group: str | None
+) -> str:
+    message = f"the graph has {full_count:,} nodes to draw (values and ops)"
+    if neurons is not None:
+        message += f", still {drawn:,} with each neuron drawn as one box"
+    message += (
+        f", more than max_nodes={max_nodes:,}; draw less: the loss of one example instead of "
+        "a batch, or one layer's output instead of the loss"
+    )
+    if group is None:
+        message += ", or pass group='neuron'"
+    return message + f", or pass max_nodes={drawn:,} to draw it anyway"
+
+
+def _nodes_on_paths(root: Value, highlight: Value | None, ids: dict[Value, str]) -> set[Value]:
+    if highlight is None:
+        return set()
+    if not isinstance(highlight, Value):
+        raise TypeError(f"highlight must be a Value of the graph, got {type(highlight).__name__}")
+    if highlight not in ids:
+        name = repr(highlight.label) if highlight.label else "the unlabelled node"
+        raise ValueError(f"highlight: {name} is not part of the graph below the root")
+    return set(count_paths(root, highlight))  # exactly the nodes with a path down to it
+
+
+def _value_label(node: Value, show_grads: bool) -> str:
+    import graphviz
+
+    lines = [graphviz.escape(node.label)] if node.label else []
+    lines.append(f"data {node.data:.4g}")
+    lines.append(f"grad {node.grad:.4g}" if show_grads else "grad ?")
+    return "\\n".join(lines)  # "\n" in DOT text: a line break inside the box
+
+
+def _op_label(node: Value) -> str:
+    import graphviz
+
+    return graphviz.escape(node.op)
+
+
+@dataclass
+class _Style:
+    """Graphviz attributes for each kind of drawn element, red on the highlighted paths."""
+
+    on_path: set[Value]
+
+    def _red(self, attrs: dict[str, str], lit: bool) -> dict[str, str]:
+        if lit:
+            attrs.update(color=_HIGHLIGHT, fontcolor=_HIGHLIGHT, penwidth="2")
+        return attrs
+
+    def value(self, node: Value) -> dict[str, str]:
+        fill = _NODE_FILL if node.children else _LEAF_FILL
+        attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": fill}
+        return self._red(attrs, node in self.on_path)
+
+    def op(self, node: Value) -> dict[str, str]:
+        attrs = {"shape": "circle" if len(node.op) <= 2 else "ellipse", "fontsize": "10",
+                 "margin": "0.02", "width": "0.3", "height": "0.3"}
+        return self._red(attrs, node in self.on_path)
+
+    def neuron(self, lit: bool) -> dict[str, str]:
+        attrs = {"shape": "box3d", "style": "filled", "fillcolor": _NEURON_FILL}
+        return self._red(attrs, lit)
+
+    def edge(self, child: Value, parent: Value, label: str = "") -> dict[str, str]:
+        attrs = {"label": label} if label else {}
+        return self._red(attrs, child in self.on_path and parent in self.on_path)
+
+
+def _draw_operand_edges(
+    dot: graphviz.Digraph,
+    nodes: list[Value],
+    ids: dict[Value, str],
+    neurons: _Neurons | None,
+    show_local: bool,
+    style: _Style,
+) -> None:
+    """One edge per operand occurrence, operand → op node (``x * x`` gets two)."""
+    seen_between_boxes: set[tuple[str, str]] = set()
+    for node in nodes:
+        if not node.children:
+            continue
+        locals_ = node.local_derivatives() if show_local else ()
+        for position, child in enumerate(node.children):
+            if neurons and neurons.is_internal(node, child):
+                continue
+            tail = neurons.box_of(child, ids) if neurons else ids[child]
+            head = neurons.box_of(node, ids) if neurons else ids[node]
+            if head == ids[node]:  # an ordinary node: the edge enters its op node
+                label = f"{locals_[position]:.4g}" if show_local else ""
+                dot.edge(tail, head + "op", **style.edge(child, node, label))
+            elif (tail, head) not in seen_between_boxes:  # into a neuron box: once per pair
+                seen_between_boxes.add((tail, head))
+                dot.edge(tail, head, **style.edge(child, node))
+
+
+# ----- neurons as boxes ------------------------------------------------------------------
+
+_PRE_ACTIVATION = re.compile(r"h(\d+)\[(\d+)\]")
+
+
+@dataclass
+class _Neuron:
+    pre: Value  # hL[j]
+    out: Value  # aL[j], or hL[j] for a linear neuron
+    members: set[Value]  # pre, out and the unlabelled nodes between pre and its operands
+    parameters: list[Value] = field(default_factory=list)
+
+
+@dataclass
+class _Neurons:
+    """The neurons found in a graph by their labels (``hL[j]``, ``aL[j]``, ``WL[i,j]``,
+    ``bL[j]``), as ``nn.Neuron`` labels them."""
+
+    groups: list[_Neuron]
+    group_of: dict[Value, _Neuron]  # each member's neuron
+    hidden: set[Value]  # members and absorbed parameters: not drawn on their own
+    ids: dict[Value, str]
+
+    @classmethod
+    def find(cls, nodes: list[Value], ids: dict[Value, str]) -> _Neurons:
+        users: dict[Value, list[Value]] = {}
+        for node in nodes:
+            for child in node.children:
+                users.setdefault(child, []).append(node)
+        groups: list[_Neuron] = []
+        group_of: dict[Value, _Neuron] = {}
+        for node in nodes:
+            match = _PRE_ACTIVATION.fullmatch(node.label)
+            if match and node.children and node not in group_of:
+                neuron = _claim(node, match.group(1), match.group(2), users, group_of)
+                groups.append(neuron)
+                group_of.update((member, neuron) for member in neuron.members)
+        hidden = set(group_of)
+        for neuron in groups:
+            for parameter in neuron.parameters:  # absorbed when only neurons use it
+                if all(user in group_of for user in users[parameter]):
+                    hidden.add(parameter)
+        return cls(groups, group_of, hidden, ids)
+
+    def drawn_count(self, nodes: list[Value]) -> int:
+        shown = [node for node in nodes if node not in self.hidden]
+        return len(self.groups) + len(shown) + sum(1 for node in shown if node.children)
+
+    def is_internal(self, node: Value, child: Value) -> bool:
+        """An edge inside one neuron box, or from a parameter that the boxes absorbed."""
+        neuron = self.group_of.get(node)
+        if neuron is None:
+            return False
+        return child in neuron.members or (child in self.hidden and child not in self.group_of)
+
+    def box_of(self, node: Value, ids: dict[Value, str]) -> str:
+        neuron = self.group_of.get(node)
+        return ids[node] if neuron is None else self._box_id(neuron)
+
+    def _box_id(self, neuron: _Neuron) -> str:
+        return self.ids[neuron.pre] + "box"
+
+    def draw_boxes(self, dot: graphviz.Digraph, show_grads: bool, style: _Style) -> None:
+        import graphviz
+
+        for neuron in self.groups:
+            lines = [graphviz.escape(f"neuron {neuron.out.label}")]
+            if neuron.parameters:
+                lines.append(graphviz.escape(_parameter_summary(neuron)))
+            lines += _value_label(neuron.out, show_grads).split("\\n")[-2:]  # data, grad
+            lit = bool(style.on_path & (neuron.members | set(neuron.parameters)))
+            dot.node(self._box_id(neuron), "\\n".join(lines), **style.neuron(lit))
+
+
+def _parameter_summary(neuron: _Neuron) -> str:
+    """``3 weights W2[·,4], bias b2[4]``: the parameters a box hides, in short."""
+    weights = [p for p in neuron.parameters if p.label.startswith("W")]
+    parts = []
+    if weights:
+        plural = "s" if len(weights) > 1 else ""
+        layer, index = neuron.pre.label[1:].rstrip("]").split("[")
+        parts.append(f"{len(weights)} weight{plural} W{layer}[·,{index}]")
+    parts += [f"bias {p.label}" for p in neuron.parameters if not p.label.startswith("W")]
+    return ", ".join(parts)
+
+
+def _claim(
+    pre: Value,
+    layer: str,
+    index: str,
+    users: dict[Value, list[Value]],
+    taken: dict[Value, _Neuron],
+) -> _Neuron:
+    """The neuron around ``hL[j]``: its activation ``aL[j]`` if that is its only user, the
+    unlabelled nodes below it (micrograd-style ``*``/``+`` chains) and its parameters."""
+    own_parameter = re.compile(rf"W{layer}\[\d+,{index}\]|b{layer}\[{index}\]")
+    members = {pre}
+    parameters: list[Value] = []
+    pending = list(pre.children)
+    while pending:
+        node = pending.pop(0)
+        if node in members or node in taken or node in parameters:
+            continue
+        if not node.label and node.children:
+            members.add(node)
+            pending += node.children
+        elif not node.children and own_parameter.fullmatch(node.label):
+            parameters.append(node)
+    out = pre
+    for user in users.get(pre, ()):
+        if user.label == f"a{layer}[{index}]" and user.children == (pre,):
+            out = user
+            members.add(user)
+    return _Neuron(pre, out, members, parameters)
+
+
+# ----- rendering to a file ---------------------------------------------------------------
+
+
+def render(graph: graphviz.Digraph, path: str | Path, format: str = "svg") -> Path:  # noqa: A002
+    """Write ``graph`` to ``path`` as ``"svg"``, ``"png"``, ``"pdf"`` or ``"dot"`` (the DOT
+    text itself, which needs no graphviz program). Returns the path written.
+
+    Raises:
+        GraphvizNotInstalledError: for svg/png/pdf when graphviz's ``dot`` program is not
+            installed; nothing is written then.
+        ValueError: for any other format.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
+    path = Path(path)
+    if format == "dot":
+        path.write_text(graph.source, encoding="utf-8")
+        return path
+    if shutil.which("dot") is None:
+        raise GraphvizNotInstalledError(missing_dot_message(format))
+    try:
+        data = graph.pipe(format=format)  # rendered in memory: no half-written file on error
+    except subprocess.CalledProcessError as error:
+        raise RuntimeError(f"graphviz's dot failed to render {format}: {error}") from None
+    path.write_bytes(data)
+    return path
+
+
+def missing_dot_message(format: str = "svg", dot_option: str = "format='dot'") -> str:  # noqa: A002
+    """Why rendering cannot happen and how to fix it, in one line."""
+    return (
+        f"cannot render {format}: graphviz's 'dot' program is not installed; install graphviz "
+        "(apt-get install graphviz, brew install graphviz or conda install graphviz) or save "
+        f"the DOT text with {dot_option}"
+    )
