@@ -213,3 +213,14 @@ def test_rendering_escaped_labels_survives_dot(tmp_path):
     x = Value(1.0, label='say "hi" \\ <b>')
     text = render(draw_dot(x * 2.0), tmp_path / "odd.svg").read_text(encoding="utf-8")
     assert "say &quot;hi&quot; \\ &lt;b&gt;" in text
+
+
+def test_a_graph_without_neurons_is_refused_without_talk_of_boxes():
+    x = Value(0.5, label="x")
+    node = x
+    for _ in range(300):
+        node = node * 1.5
+    with pytest.raises(ValueError) as error:
+        draw_dot(node)
+    assert str(error.value).startswith("the graph has 901 nodes to draw (values and ops), more")
+    assert "box" not in str(error.value)

@@ -127,7 +127,7 @@ def _too_big_message(
     full_count: int, neurons: _Neurons | None, drawn: int, max_nodes: int, group: str | None
 ) -> str:
     message = f"the graph has {full_count:,} nodes to draw (values and ops)"
-    if neurons is not None:
+    if neurons is not None and neurons.groups:
         message += f", still {drawn:,} with each neuron drawn as one box"
     message += (
         f", more than max_nodes={max_nodes:,}; draw less: the loss of one example instead of "
