@@ -12,6 +12,7 @@ neuron ``j``, the layout of the documents' matrices.
 from __future__ import annotations
 
 import math
+import os
 import random
 from collections.abc import Callable, Iterator, Sequence
 
@@ -298,6 +299,29 @@ class MLP:
         """Set every parameter's ``.grad`` to 0 before the next ``backward()``."""
         for p in self.parameters():
             p.grad = 0.0
+
+    # Thin doors to other modules, imported on use: nn stays free of json and of torch.
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save to a JSON file that :meth:`load` reads back bit for bit (see ``checkpoint``)."""
+        from tinygrad_edu.checkpoint import save_model
+
+        save_model(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> MLP:
+        """A new MLP from a file written by :meth:`save` (or a training checkpoint)."""
+        from tinygrad_edu.checkpoint import load_model
+
+        return load_model(path)
+
+    @classmethod
+    def from_torch(cls, sequential: object, fused: bool = True) -> MLP:
+        """An MLP with the weights of a ``torch.nn.Sequential`` of Linear and activation
+        modules, such as one made by ``torch_bridge.to_torch`` (needs the ``torch`` extra)."""
+        from tinygrad_edu.torch_bridge import from_torch
+
+        return from_torch(sequential, fused=fused)
 
     def __repr__(self) -> str:
         return (

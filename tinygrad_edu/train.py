@@ -9,14 +9,30 @@ One step on a mini-batch B is the documents' stochastic gradient descent:
 from __future__ import annotations
 
 import math
+import os
 import random
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TextIO
+from dataclasses import asdict, dataclass, field
+from typing import Any, TextIO
 
+from tinygrad_edu.checkpoint import (
+    TrainingState,
+    check_checkpointable,
+    data_fingerprint,
+    read_training,
+    save_training,
+)
 from tinygrad_edu.engine import Value, no_grad
-from tinygrad_edu.losses import Loss, get_loss, softmax_cross_entropy
+from tinygrad_edu.losses import (
+    LOSSES,
+    Loss,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    get_loss,
+    hinge,
+    softmax_cross_entropy,
+)
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import SGD, Optimizer
 
@@ -94,7 +110,9 @@ def _floats(outputs: Value | list[Value]) -> list[float]:
     return [outputs.data] if isinstance(outputs, Value) else [o.data for o in outputs]
 
 
-def check_dataset(model: MLP, X: Sequence[Sequence[float]], Y: Sequence[object], name: str = "X") -> None:
+def check_dataset(
+    model: MLP, X: Sequence[Sequence[float]], Y: Sequence[object], name: str = "X"
+) -> None:
     """Raise a ValueError or TypeError naming the first problem in a dataset, before any
     parameter is touched."""
     if isinstance(X, (str, bytes)) or not isinstance(X, Sequence):
@@ -106,7 +124,7 @@ def check_dataset(model: MLP, X: Sequence[Sequence[float]], Y: Sequence[object],
     if len(X) != len(Y):
         raise ValueError(f"{name} has {len(X)} examples but the targets have {len(Y)}")
     nout = model.sizes[-1]
-    for m, (x, y) in enumerate(zip(X, Y)):
+    for m, (x, y) in enumerate(zip(X, Y, strict=True)):
         if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
             raise TypeError(f"{name}[{m}] must be a list of numbers, got {type(x).__name__}")
         if len(x) != model.nin:
@@ -114,11 +132,78 @@ def check_dataset(model: MLP, X: Sequence[Sequence[float]], Y: Sequence[object],
         for i, v in enumerate(x):
             if isinstance(v, bool) or not isinstance(v, (int, float, Value)):
                 raise TypeError(f"{name}[{m}][{i}] must be a number, got {type(v).__name__} {v!r}")
+            _check_finite(v, f"{name}[{m}][{i}]")
         if isinstance(y, Sequence) and not isinstance(y, (str, bytes)):
             if len(y) != nout:
-                raise ValueError(f"target {m} has {len(y)} values, but the model has {nout} outputs")
-        elif isinstance(y, bool) or not isinstance(y, (int, float)):
+                raise ValueError(
+                    f"target {m} has {len(y)} values, but the model has {nout} outputs"
+                )
+            for k, t in enumerate(y):
+                if isinstance(t, bool) or not isinstance(t, (int, float, Value)):
+                    raise TypeError(
+                        f"target {m}[{k}] must be a number, got {type(t).__name__} {t!r}"
+                    )
+                _check_finite(t, f"target {m}[{k}]")
+        elif isinstance(y, bool) or not isinstance(y, (int, float, Value)):
             raise TypeError(f"target {m} must be a number or a list, got {type(y).__name__} {y!r}")
+        else:
+            _check_finite(y, f"target {m}")
+
+
+def _check_finite(v: float | Value, where: str) -> None:
+    try:
+        number = float(v)
+    except OverflowError:  # an int too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{where} is {number!r}: training data must be finite numbers")
+
+
+def check_targets(model: MLP, Y: Sequence[object], loss: Loss, name: str = "target") -> None:
+    """Raise before any parameter changes if a target cannot go with the model under ``loss``.
+
+    ``softmax_ce`` needs int class labels in 0…n_out−1 (and n_out ≥ 2); the other built-in
+    losses need one number per output, ``hinge`` needs −1 or +1, and the cross-entropies
+    targets in [0, 1] (``bce`` also needs sigmoid outputs, probabilities in (0, 1)). A loss
+    function of your own checks its targets itself.
+    """
+    nout = model.sizes[-1]
+    if loss is softmax_cross_entropy:
+        if nout < 2:
+            raise ValueError(
+                f"softmax_ce needs one output per class, at least 2; this model has {nout}"
+            )
+        for m, y in enumerate(Y):
+            if isinstance(y, bool) or not isinstance(y, int):
+                raise TypeError(
+                    f"{name} {m} must be an int class label for softmax_ce, "
+                    f"got {type(y).__name__} {y!r}"
+                )
+            if not 0 <= y < nout:
+                raise ValueError(
+                    f"{name} {m} is class {y}, but the model has {nout} outputs: "
+                    f"labels must be in 0..{nout - 1}"
+                )
+        return
+    if loss not in LOSSES.values():
+        return
+    if loss is binary_cross_entropy and model.output_activation != "sigmoid":
+        raise ValueError(
+            f"bce needs probabilities, but the output activation is "
+            f"{model.output_activation!r}; use output_activation='sigmoid' or loss='bce_logits'"
+        )
+    for m, y in enumerate(Y):
+        targets = list(y) if isinstance(y, Sequence) else [y]
+        if len(targets) != nout:
+            raise ValueError(
+                f"{name} {m} is a single number, but the model has {nout} outputs; "
+                f"give a list of {nout} targets (or use loss='softmax_ce' for class labels)"
+            )
+        for t in map(float, targets):
+            if loss is hinge and t not in (-1.0, 1.0):
+                raise ValueError(f"{name} {m} is {t!r}, but hinge needs targets -1 or +1")
+            if loss in (binary_cross_entropy, binary_cross_entropy_with_logits) and not 0 <= t <= 1:
+                raise ValueError(f"{name} {m} is {t!r}, but cross-entropy needs targets in [0, 1]")
 
 
 def train(
@@ -139,6 +224,9 @@ def train(
     callback: Callable[[EpochEnd], None] | None = None,
     print_every: int | None = None,
     file: TextIO | None = None,
+    checkpoint_every: int | None = None,
+    checkpoint_path: str | os.PathLike | None = None,
+    resume_from: str | os.PathLike | None = None,
 ) -> History:
     """Train ``model`` on examples ``X`` with targets ``Y``; return the per-epoch history.
 
@@ -155,11 +243,28 @@ def train(
         callback: called with an :class:`EpochEnd` after every epoch (plots, early stops).
         print_every: print a progress line every this many epochs (``None``: about ten
             lines in all; ``0``: silent).
+        checkpoint_every, checkpoint_path: write a training checkpoint (model, optimiser
+            state, epoch, shuffle state, history) to ``checkpoint_path`` every this many
+            epochs and after the last one. Each write is atomic: a crash keeps the last one.
+        resume_from: a training checkpoint to continue. ``epochs`` stays the total, so a run
+            checkpointed at epoch 4 and resumed with ``epochs=10`` trains epochs 5 to 10 and
+            ends bit for bit where an uninterrupted run would. The data and the settings
+            (loss, optimiser and its hyperparameters, batch size, shuffle, seed, reduction,
+            validation set) must be those of the checkpoint, or ValueError says which differs.
+
+    Every argument is checked before any parameter changes: wrong types raise TypeError,
+    wrong sizes and values ValueError (naming expected and actual), a missing checkpoint
+    folder or file OSError.
     """
+    if not isinstance(model, MLP):
+        raise TypeError(f"train needs an MLP, got {type(model).__name__}")
     loss_fn = get_loss(loss)
     check_dataset(model, X, Y)
+    check_targets(model, Y, loss_fn)
     if validation is not None:
-        check_dataset(model, validation[0], validation[1], name="validation X")
+        X_val, Y_val = _validation_pair(validation)
+        check_dataset(model, X_val, Y_val, name="validation X")
+        check_targets(model, Y_val, loss_fn, name="validation target")
     epochs = _positive_int("epochs", epochs)
     batch_size = len(X) if batch_size is None else _positive_int("batch_size", batch_size)
     if reduction not in ("mean", "sum"):
@@ -168,8 +273,19 @@ def train(
         metric = auto_metric(Y, loss_fn)
     elif metric is not None and not callable(metric):
         raise TypeError(f"metric must be 'auto', None or a function, got {metric!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function of an EpochEnd, got {callback!r}")
+    if print_every is not None:
+        if isinstance(print_every, bool) or not isinstance(print_every, int):
+            raise TypeError(f"print_every must be an int or None, got {print_every!r}")
+        if print_every < 0:
+            raise ValueError(f"print_every must be 0 (silent) or more, got {print_every}")
+    if file is not None and not callable(getattr(file, "write", None)):
+        raise TypeError(f"file must be a text stream with write(), got {type(file).__name__}")
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr)
+    elif not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer (SGD, Adam), got {optimizer!r}")
     if print_every is None:
         print_every = max(1, epochs // 10)
     out = sys.stdout if file is None else file
@@ -177,13 +293,35 @@ def train(
     rng = random.Random(seed)
     order = list(range(len(X)))
     history = History()
-    for epoch in range(1, epochs + 1):
+    start = 0
+    run: dict[str, Any] = {}
+    if checkpoint_every is not None or checkpoint_path is not None or resume_from is not None:
+        checkpoint_every = _check_checkpointing(checkpoint_every, checkpoint_path, resume_from)
+        check_checkpointable(model, optimizer)
+        run = _run_settings(X, Y, validation, loss, loss_fn, batch_size, shuffle, seed, reduction)
+    if resume_from is not None:
+        saved = read_training(resume_from, model, optimizer)  # checks; changes nothing
+        saved.check_run(run)
+        if saved.state.epoch > epochs:
+            raise ValueError(
+                f"{os.fspath(resume_from)}: the checkpoint is at epoch {saved.state.epoch}, "
+                f"past epochs={epochs}; epochs is the total number of epochs of the run"
+            )
+        saved.restore(model, optimizer)  # from here on, everything is as it was saved
+        start = saved.state.epoch
+        order = saved.state.order
+        rng.setstate(saved.state.rng_state)
+        history = History(**saved.state.history)
+
+    for epoch in range(start + 1, epochs + 1):
         if shuffle:
             rng.shuffle(order)
         total_loss, correct = 0.0, 0
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            batch_loss, batch_correct = _step(model, X, Y, batch, loss_fn, metric, reduction, optimizer)
+        for begin in range(0, len(order), batch_size):
+            batch = order[begin : begin + batch_size]
+            batch_loss, batch_correct = _step(
+                model, X, Y, batch, loss_fn, metric, reduction, optimizer
+            )
             total_loss += batch_loss * (len(batch) if reduction == "mean" else 1.0)
             correct += batch_correct
         epoch_loss = total_loss / len(X)
@@ -194,7 +332,7 @@ def train(
         if accuracy is not None:
             line += f"  accuracy {accuracy:.3f}"
         if validation is not None:
-            val_loss, val_accuracy = evaluate(model, validation[0], validation[1], loss_fn, metric)
+            val_loss, val_accuracy = evaluate(model, X_val, Y_val, loss_fn, metric)
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
             line += f"  val_loss {val_loss:.6f}"
@@ -202,9 +340,66 @@ def train(
                 line += f"  val_accuracy {val_accuracy:.3f}"
         if print_every and (epoch % print_every == 0 or epoch == 1 or epoch == epochs):
             print(line, file=out, flush=True)
+        if checkpoint_every and (epoch % checkpoint_every == 0 or epoch == epochs):
+            state = TrainingState(epoch, order, rng.getstate(), asdict(history), run)
+            save_training(checkpoint_path, model, optimizer, state)
         if callback is not None:
             callback(EpochEnd(epoch, epochs, epoch_loss, accuracy, model, history))
     return history
+
+
+def _validation_pair(validation: object) -> tuple[Sequence, Sequence]:
+    if isinstance(validation, (str, bytes)) or not isinstance(validation, Sequence):
+        raise TypeError(
+            f"validation must be a pair (X_val, Y_val), got {type(validation).__name__}"
+        )
+    if len(validation) != 2:
+        raise ValueError(f"validation must be a pair (X_val, Y_val), got {len(validation)} items")
+    return validation[0], validation[1]
+
+
+def _check_checkpointing(every: object, path: object, resume_from: object) -> int | None:
+    """Check the checkpoint arguments; return ``every`` (``None``: write no checkpoints)."""
+    for name, value in (("checkpoint_path", path), ("resume_from", resume_from)):
+        if value is not None and not isinstance(value, (str, os.PathLike)):
+            raise TypeError(f"{name} must be a file path, got {type(value).__name__} {value!r}")
+    if every is None:
+        if path is not None:
+            raise ValueError("checkpoint_path is set but checkpoint_every is None; say how often")
+        return None
+    every = _positive_int("checkpoint_every", every)
+    if path is None:
+        raise ValueError("checkpoint_every needs checkpoint_path, the file to write")
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"checkpoint_path {os.fspath(path)!r}: no folder {folder!r}")
+    return every
+
+
+def _run_settings(
+    X: Sequence[Sequence[float]],
+    Y: Sequence[object],
+    validation: tuple[Sequence, Sequence] | None,
+    loss: str | Loss,
+    loss_fn: Loss,
+    batch_size: int,
+    shuffle: bool,
+    seed: object,
+    reduction: str,
+) -> dict[str, Any]:
+    """What a resumed run must share with the checkpointed one, in JSON-safe form."""
+    own = f"{getattr(loss_fn, '__module__', '?')}.{getattr(loss_fn, '__qualname__', '?')}"
+    loss_name = next((name for name, fn in LOSSES.items() if fn is loss_fn), own)
+    return {
+        "examples": len(X),
+        "data_sha256": data_fingerprint(X, Y),
+        "validation_sha256": None if validation is None else data_fingerprint(*validation),
+        "loss": loss_name,
+        "batch_size": batch_size,
+        "shuffle": bool(shuffle),
+        "seed": seed if seed is None or isinstance(seed, (int, str)) else repr(seed),
+        "reduction": reduction,
+    }
 
 
 def _positive_int(name: str, value: object) -> int:
@@ -265,11 +460,12 @@ def evaluate(
     """Mean loss and accuracy (``None`` without a metric) over a dataset, without a graph."""
     loss_fn = get_loss(loss)
     check_dataset(model, X, Y)
+    check_targets(model, Y, loss_fn)
     if metric == "auto":
         metric = auto_metric(Y, loss_fn)
     total, correct = 0.0, 0
     with no_grad():
-        for x, y in zip(X, Y):
+        for x, y in zip(X, Y, strict=True):
             outputs = model(x)
             total += loss_fn(outputs, y).data
             if metric is not None:
@@ -285,5 +481,5 @@ def accuracy(model: MLP, X: Sequence[Sequence[float]], Y: Sequence[object]) -> f
     metric = auto_metric(Y, softmax_cross_entropy if labels and model.sizes[-1] > 1 else "mse")
     if metric is None:
         raise ValueError("accuracy needs class labels, one-hot vectors, or 0/1 or -1/+1 targets")
-    hits = sum(metric(outputs, y) for outputs, y in zip(predict(model, X), Y))
+    hits = sum(metric(outputs, y) for outputs, y in zip(predict(model, X), Y, strict=True))
     return hits / len(X)
