@@ -29,9 +29,10 @@ def document_001_loss(targets: Sequence[float] = TARGETS) -> tuple[Value, MLP]:
     outputs = model(DOCUMENT_001.x)
     loss = half_sum_squared_error(outputs, list(targets))
     loss.label = "E"
+    position = {id(a): k for k, a in enumerate(outputs)}
     for node in topological_order(loss):  # the targets are the constants in aₖ − yₖ
-        if node.op == "-" and node.children[0] in outputs:
-            node.children[1].label = f"y[{outputs.index(node.children[0])}]"
+        if node.op == "-" and id(node.children[0]) in position:
+            node.children[1].label = f"y[{position[id(node.children[0])]}]"
     loss.backward()
     return loss, model
 
