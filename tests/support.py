@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import sys
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -38,3 +40,14 @@ def require_dot() -> str:
     if path is None:
         unavailable("graphviz's 'dot' binary is not installed (apt-get install graphviz)")
     return path
+
+
+def console_script(name: str = "tinygrad-edu") -> str:
+    """The installed console script next to the running interpreter (a venv's bin/)."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        unavailable(f"the {name!r} console script is not installed (pip install .)")
+    return found
