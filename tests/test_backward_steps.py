@@ -110,14 +110,16 @@ def test_a_step_prints_as_readable_lines():
     first, second = list(f.backward_steps())
     assert str(first).splitlines() == [
         "at f (+): upstream gradient 1",
-        "  grad of p += 1 × 1 = 1",
-        "  grad of 1 += 1 × 1 = 1",  # an unlabelled constant is shown by its value
+        "  grad of p += local 1 × upstream 1 = 1",
+        "  grad of the leaf 1 += local 1 × upstream 1 = 1",  # an unlabelled constant
     ]
     assert str(second).splitlines() == [
         "at p (*): upstream gradient 1",
-        "  grad of x += -2 × 1 = -2",
-        "  grad of y += 3 × 1 = 3",
+        "  grad of x += local -2 × upstream 1 = -2",
+        "  grad of y += local 3 × upstream 1 = 3",
     ]
+    unlabelled = list(((x * y) + 1.0).backward_steps())[0]
+    assert str(unlabelled).splitlines()[0] == "at the '+' node (-5): upstream gradient 1"
 
 
 def test_steps_of_a_leaf_root_are_empty_and_set_its_grad_to_one():

@@ -283,15 +283,24 @@ class BackwardStep:
     edges: tuple[EdgeStep, ...]
 
     def __str__(self) -> str:
-        name = self.node.label or self.node.op
-        lines = [f"at {name} ({self.node.op}): upstream gradient {self.upstream:.6g}"]
+        node = self.node
+        where = f"{node.label} ({node.op})" if node.label else _display_name(node)
+        lines = [f"at {where}: upstream gradient {self.upstream:.6g}"]
         for edge in self.edges:
-            child = edge.child.label or f"{edge.child.data:.4g}"
             lines.append(
-                f"  grad of {child} += {edge.local:.6g} × {self.upstream:.6g}"
-                f" = {edge.contribution:.6g}"
+                f"  grad of {_display_name(edge.child)} += local {edge.local:.6g}"
+                f" × upstream {self.upstream:.6g} = {edge.contribution:.6g}"
             )
         return "\n".join(lines)
+
+
+def _display_name(node: Value) -> str:
+    """The label, or what an unlabelled node is: ``the '*' node (-6)``, ``the leaf 2``."""
+    if node.label:
+        return node.label
+    if node._op:
+        return f"the '{node.op}' node ({node.data:.4g})"
+    return f"the leaf {node.data:.4g}"
 
 
 def _apply_step(node: Value) -> BackwardStep:
