@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 # Each module in tinygrad_edu/commands/ registers one subcommand.
-COMMANDS = ("demo", "graph", "explain")
+COMMANDS = ("demo", "graph", "explain", "train")
 
 
 class UsageError(Exception):

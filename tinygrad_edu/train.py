@@ -23,7 +23,7 @@ from tinygrad_edu.checkpoint import (
     read_training,
     save_training,
 )
-from tinygrad_edu.engine import Value, no_grad
+from tinygrad_edu.engine import Value, gc_paused, no_grad
 from tinygrad_edu.losses import (
     LOSSES,
     Loss,
@@ -319,9 +319,10 @@ def train(
         total_loss, correct = 0.0, 0
         for begin in range(0, len(order), batch_size):
             batch = order[begin : begin + batch_size]
-            batch_loss, batch_correct = _step(
-                model, X, Y, batch, loss_fn, metric, reduction, optimizer
-            )
+            with gc_paused():  # the step's graph has no cycles: refcounting frees it
+                batch_loss, batch_correct = _step(
+                    model, X, Y, batch, loss_fn, metric, reduction, optimizer
+                )
             total_loss += batch_loss * (len(batch) if reduction == "mean" else 1.0)
             correct += batch_correct
         epoch_loss = total_loss / len(X)

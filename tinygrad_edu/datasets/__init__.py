@@ -1,11 +1,15 @@
-"""The documents' small examples, ready to train on.
+"""The documents' small examples and handwritten digits, ready to train on.
 
 * :func:`xor_table`: document 004's four-row table (Y = X1 XOR X2; X3 is always 1).
 * :func:`document_001_example`: the 3-3-5-2 worked example: weights, input and the
   intermediate numbers the document prints.
 * :func:`square_function`: points of f(x) = x², the curve document 002 approximates.
+* :func:`load_digits`: 1,797 bundled 8×8 handwritten digits (CC BY 4.0, see
+  DIGITS_LICENSE.md); :func:`stratified_split` splits them with a seed.
+* :func:`load_mnist` and :func:`load_idx`: MNIST from the IDX files on your disk.
 """
 
+from tinygrad_edu.datasets.digits import load_digits, one_hot
 from tinygrad_edu.datasets.documents import (
     DOCUMENT_001,
     Document001Example,
@@ -13,11 +17,22 @@ from tinygrad_edu.datasets.documents import (
     square_function,
     xor_table,
 )
+from tinygrad_edu.datasets.mnist import IdxArray, IdxError, Mnist, load_idx, load_mnist
+from tinygrad_edu.datasets.split import stratified_split, take
 
 __all__ = [
     "DOCUMENT_001",
     "Document001Example",
+    "IdxArray",
+    "IdxError",
+    "Mnist",
     "document_001_example",
+    "load_digits",
+    "load_idx",
+    "load_mnist",
+    "one_hot",
     "square_function",
+    "stratified_split",
+    "take",
     "xor_table",
 ]

@@ -1,0 +1,69 @@
+"""Every benchmark script runs end to end on a tiny size and prints its ratio lines and a
+gradient check, so the benchmarks in the README can always be rerun. No timing is asserted."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def run(script: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True, text=True, timeout=300, cwd=BENCHMARKS.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_output() -> str:
+    return run("bench_micrograd_demo.py", "--points", "6", "--repeats", "1", "--warmup", "0")
+
+
+def test_the_demo_benchmark_checks_gradients_against_micrograd(demo_output):
+    differences = re.findall(r"^  (.+?)\s+(\d\.\de[+-]\d\d)$", demo_output, re.MULTILINE)
+    engines = dict(differences)
+    assert {"tinygrad_edu (default, fused)", "tinygrad_edu (fused=False)",
+            "plain floats (the floor)"} <= set(engines)
+    assert all(float(d) < 1e-12 for d in engines.values())
+    assert "fused and fused=False gradients bit-identical: yes" in demo_output
+
+
+def test_the_demo_benchmark_prints_ratios_under_both_gc_conditions(demo_output):
+    for condition in ("default GC", "GC paused in the step"):
+        for model in ("default, fused", "fused=False"):
+            line = re.search(
+                rf"^ratio \[{condition}\] tinygrad_edu \({model}\): [\d.]+x faster than micrograd"
+                r".*, [\d.]+x the plain-float floor$",
+                demo_output, re.MULTILINE,
+            )
+            assert line, (condition, model)
+
+
+def test_the_memory_benchmark_prints_bytes_per_node_ratios():
+    out = run("bench_memory.py", "--points", "4")
+    for model in ("fused=False", "default, fused"):
+        assert re.search(
+            rf"^ratio tinygrad_edu \({model}\): [\d.]+x fewer bytes per node than micrograd",
+            out, re.MULTILINE,
+        )
+
+
+def test_the_chain_benchmark_gets_the_right_gradients_at_every_size():
+    out = run("bench_chain.py", "--sizes", "1000", "3000", "--repeats", "1")
+    rows = re.findall(r"^\s+([\d,]+) .*  (right|WRONG) ", out, re.MULTILINE)
+    assert rows == [("1,000", "right"), ("3,000", "right")]
+
+
+def test_the_mnist_epoch_benchmark_extrapolates_from_synthetic_files():
+    out = run("bench_mnist_epoch.py", "--images", "10", "--full-set", "60")
+    assert "load_mnist: 60 + 10 synthetic images" in out
+    assert re.search(r"ms per image\nMNIST epoch of 60,000 images, extrapolated: [\d.]+ minutes",
+                     out)
