@@ -43,6 +43,8 @@ def test_loss_curve_plots_each_epoch_from_one():
     assert list(line.get_ydata()) == [0.9, 0.5, 0.25]
     assert ax.get_xlabel() == "epoch"
     assert ax.get_yscale() == "linear"
+    ax.figure.canvas.draw()
+    assert all(tick == int(tick) for tick in ax.get_xticks())  # whole epochs only
 
 
 def test_loss_curve_adds_validation_and_log_scale():

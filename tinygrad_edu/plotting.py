@@ -58,6 +58,13 @@ def _epochs(values: Sequence[object]) -> list[int]:
     return list(range(1, len(values) + 1))
 
 
+def _whole_epochs(ax: Axes) -> None:
+    """Ticks at whole epochs only (no "epoch 2.5" on a short run)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 # ----- training curves ---------------------------------------------------------------------
 
 
@@ -79,6 +86,7 @@ def plot_loss(
     if history.val_loss:
         ax.plot(_epochs(history.val_loss), history.val_loss, label="validation loss")
     ax.set_xlabel("epoch")
+    _whole_epochs(ax)
     ax.set_ylabel("loss")
     if log:
         ax.set_yscale("log")
@@ -98,6 +106,7 @@ def plot_accuracy(history: History, ax: Axes | None = None) -> Axes:
     if history.val_accuracy and all(a is not None for a in history.val_accuracy):
         ax.plot(_epochs(history.val_accuracy), history.val_accuracy, label="validation accuracy")
     ax.set_xlabel("epoch")
+    _whole_epochs(ax)
     ax.set_ylabel("accuracy")
     ax.set_ylim(0.0, 1.02)
     ax.legend()
