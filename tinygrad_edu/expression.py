@@ -75,6 +75,8 @@ def _parse(text: str) -> ast.Expression:
         raise ExpressionError(f"the expression has {len(text)} characters, at most {MAX_LENGTH}")
     try:
         return ast.parse(text.strip(), mode="eval")
+    except ValueError as error:  # bytes that are not UTF-8 text, a NUL character
+        raise ExpressionError(f"cannot parse the expression: {error}") from None
     except (SyntaxError, RecursionError, MemoryError) as error:
         reason = getattr(error, "msg", None) or type(error).__name__
         raise ExpressionError(f"cannot parse the expression: {reason}") from None

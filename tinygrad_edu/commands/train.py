@@ -124,8 +124,8 @@ def _settings(args: argparse.Namespace, usage_error: type[Exception]) -> Setting
                         ("--limit", args.limit if args.limit is not None else 1)):
         if value < 1:
             raise usage_error(f"tinygrad-edu train: {flag} must be at least 1, got {value}")
-    if not chosen.lr > 0.0:
-        raise usage_error(f"tinygrad-edu train: --lr must be positive, got {chosen.lr}")
+    if not 0.0 < chosen.lr < float("inf"):  # also refuses nan and an overflowing 1e400
+        raise usage_error(f"tinygrad-edu train: --lr must be positive and finite, got {chosen.lr}")
     return chosen
 
 
