@@ -8,13 +8,18 @@ output, 100 two-moons points, hinge loss averaged + 1e-4·Σp², zero_grad, back
 Method: every engine runs in this one process, from the same initial weights. After a warm-up,
 the engines take turns, one step each, and each keeps its best time over the rounds. A full
 ``gc.collect()`` runs, untimed, before every timed step, so no engine pays for garbage another
-one left; this favours micrograd, whose graphs are full of reference cycles (each node's
-backward closure refers to the node) that only the cyclic collector can free.
+one left.
 
 Two conditions, the same for every engine:
-* Python's default garbage collection;
-* the cyclic collector paused during each step (``tinygrad_edu.engine.gc_paused()``, which
-  ``tinygrad_edu.train`` uses for its steps).
+* Python's default garbage collection. Garbage a step leaves is collected untimed before the
+  next one; this favours micrograd, whose graphs are full of reference cycles (each node's
+  backward closure refers to the node) that only the cyclic collector can free.
+* The cyclic collector paused during each step (``tinygrad_edu.engine.gc_paused()``, which
+  ``tinygrad_edu.train`` uses for its steps), followed, inside the timing, by the collection
+  of the young generation that Python runs next: each engine pays for its own leftovers
+  (for tinygrad_edu nothing, as reference counting frees its acyclic graphs at once).
+
+Ratios compare engines within one condition.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ def best_step_times(engines: list[Contender], rounds: int, warmup: int, paused: 
                 start = time.perf_counter()
                 with gc_paused():
                     engine.step()
+                gc.collect(0)  # what Python runs next: the young objects the step left
                 elapsed = time.perf_counter() - start
             else:
                 start = time.perf_counter()
