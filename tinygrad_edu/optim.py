@@ -19,6 +19,31 @@ def _check_learning_rate(lr: object) -> float:
     return float(lr)
 
 
+def _check_number(
+    name: str, value: object, low: float, low_included: bool, high: float = math.inf
+) -> float:
+    """A real number in the range (or [low, high) when ``low_included``), else a clear error."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    above = value >= low if low_included else value > low
+    if not (above and value < high):
+        bounds = f"{'[' if low_included else '('}{low}, {high})"
+        raise ValueError(f"{name} must be in {bounds}, got {value!r}")
+    return float(value)
+
+
+def _check_betas(betas: object) -> tuple[float, float]:
+    """Adam's (β₁, β₂), each in [0, 1): at β = 1 the bias correction 1 − βᵗ would be 0."""
+    if isinstance(betas, (str, bytes)) or not isinstance(betas, (tuple, list)):
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {len(betas)} values")
+    return (
+        _check_number("beta1", betas[0], low=0.0, low_included=True, high=1.0),
+        _check_number("beta2", betas[1], low=0.0, low_included=True, high=1.0),
+    )
+
+
 class Optimizer:
     """Holds the parameters; ``zero_grad()`` clears their gradients, ``step()`` updates them."""
 
@@ -84,8 +109,8 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(params, lr)
-        self.beta1, self.beta2 = betas
-        self.eps = eps
+        self.beta1, self.beta2 = _check_betas(betas)
+        self.eps = _check_number("eps", eps, low=0.0, low_included=False)
         self.t = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
