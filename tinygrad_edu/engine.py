@@ -690,23 +690,25 @@ def _depth_first(root: Value, leaves: bool) -> list[Value]:
     if not root._children:
         return [root] if leaves else order
     visited = {root}
-    # A stack of (node, iterator over its children): the path from root to the current node.
+    # The path from root to the current node, as two stacks: the nodes, and for each one an
+    # iterator over the children not yet looked at (two stacks, so no tuple per node).
     # A node is appended once every child is done, so no node can come before its children.
-    path = [(root, iter(root._children))]
-    while path:
-        node, pending = path[-1]
-        for child in pending:
+    path = [root]
+    pending = [iter(root._children)]
+    while pending:
+        for child in pending[-1]:
             if child._children:
                 if child not in visited:
                     visited.add(child)
-                    path.append((child, iter(child._children)))
+                    path.append(child)
+                    pending.append(iter(child._children))
                     break
             elif leaves and child not in visited:  # backward skips leaves: no set lookup
                 visited.add(child)
                 order.append(child)
         else:
-            path.pop()
-            order.append(node)
+            pending.pop()
+            order.append(path.pop())
     return order
 
 
