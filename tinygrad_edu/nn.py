@@ -340,6 +340,8 @@ def _check_weight_shapes(
     for l, matrix in enumerate(weights, start=1):
         if not isinstance(matrix, Sequence) or not matrix:
             raise ValueError(f"weights of layer {l} must be a non-empty matrix (list of rows)")
+        for i, row in enumerate(matrix):
+            _check_list(row, f"row {i} of the weight matrix of layer {l}")
         widths = {len(row) for row in matrix}
         if len(widths) != 1 or 0 in widths:
             raise ValueError(f"rows of the weight matrix of layer {l} differ in length: {widths}")
@@ -352,9 +354,18 @@ def _check_weight_shapes(
             sizes.append(len(matrix))
         sizes.append(widths.pop())
     if biases is not None:
+        _check_list(biases, "biases")
+        for l, layer_biases in enumerate(biases, start=1):
+            _check_list(layer_biases, f"biases of layer {l}")
         if len(biases) != len(weights):
             raise ValueError(f"biases has {len(biases)} layers, weights has {len(weights)}")
         for l, (layer_biases, size) in enumerate(zip(biases, sizes[1:]), start=1):
             if len(layer_biases) != size:
                 raise ValueError(f"biases of layer {l} has {len(layer_biases)} values, expected {size}")
     return sizes
+
+
+def _check_list(value: object, what: str) -> None:
+    # a str or a dict also has a len(), but no numbers at positions 0, 1, …
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{what} must be a list of numbers, got {type(value).__name__}")
