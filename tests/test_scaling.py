@@ -1,12 +1,17 @@
-"""Deep graphs: backward() through a million-node chain, and the GC pause it relies on."""
+"""Big graphs stay fast and exact: backward() through a million-node chain, the GC pause it
+relies on, and the early stop of the +, · and Σwx+b rules on a zero upstream gradient."""
 
 from __future__ import annotations
 
 import gc
+import math
+import struct
 
 import pytest
 
-from tinygrad_edu.engine import Value, gc_paused, interior_order
+from tinygrad_edu.engine import Value, gc_paused, interior_order, weighted_sum
+from tinygrad_edu.losses import hinge
+from tinygrad_edu.nn import MLP
 
 
 def test_backward_through_a_million_node_chain_gives_the_exact_gradient():
@@ -65,3 +70,45 @@ def test_the_collector_comes_back_after_an_error_inside():
     with pytest.raises(ZeroDivisionError), gc_paused():
         Value(1.0) / 0.0
     assert gc.isenabled()
+
+
+def _bits(values):
+    return [struct.pack("<d", v) for v in values]
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_skipping_zero_upstream_gradients_changes_no_bit(fused):
+    """backward() stops early below ReLUs that are off and satisfied hinge terms;
+    backward_steps() applies every edge. Both must leave the same bits."""
+    model = MLP(2, [8, 8, 1], activation="relu", output_activation="linear",
+                init="uniform", seed=3, fused=fused)
+    points = [[0.1 * k - 1.0, 0.7 - 0.05 * k] for k in range(20)]
+    labels = [1.0 if k % 3 else -1.0 for k in range(20)]
+
+    def loss():
+        return hinge([model(x) for x in points], labels) * (1.0 / len(points))
+
+    model.zero_grad()
+    root = loss()
+    dead = [n for n in interior_order(root) if n.op == "relu" and n.data == 0.0]
+    assert dead, "the example needs ReLUs that are off"
+    root.backward()
+    shortcut = _bits(p.grad for p in model.parameters())
+    model.zero_grad()
+    for _ in loss().backward_steps():
+        pass
+    assert _bits(p.grad for p in model.parameters()) == shortcut
+
+
+def test_zero_upstream_through_an_infinite_factor_still_gives_nan():
+    """0 × ∞ is NaN, as in PyTorch: a non-finite node runs its rule in full."""
+    a, b = Value(math.inf), Value(0.0)
+    product = a * b  # nan
+    (product * Value(0.0)).backward()  # the product's upstream gradient is 0·1 = 0
+    assert product.grad == 0.0
+    assert math.isnan(b.grad)  # ∂/∂b = a = ∞, times 0
+
+    w, x = Value(math.inf), Value(0.0)
+    h = weighted_sum([w], [x], Value(0.0))  # ∞·0 = nan
+    (h * Value(0.0)).backward()
+    assert math.isnan(x.grad)

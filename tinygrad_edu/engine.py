@@ -395,6 +395,13 @@ def _call_math(fn, op: str, *nodes: Value) -> float:
 # ``backward`` applies ``child.grad += local × out.grad`` for each child, written out so that
 # a debugger stepping into it lands on the rule itself. Each contribution is computed as
 # exactly ``local * upstream``, so both views give bit-identical gradients (a test checks).
+#
+# The rules of +, · and Σwx+b (the ops of every neuron) stop early when the upstream gradient
+# is exactly 0, as below a ReLU that is off or a hinge term that is satisfied: each
+# contribution would then be ±0, and adding ±0 leaves every gradient as it is. For · and
+# Σwx+b this needs finite local derivatives, which a finite forward value guarantees (an
+# infinite or NaN factor makes the product and the sum infinite or NaN); with a non-finite
+# value the rule runs in full, so a 0 × ∞ still turns into the NaN that PyTorch gives.
 
 
 class Op:
@@ -422,6 +429,8 @@ class Add(Op):
 
     @staticmethod
     def backward(out: Value) -> None:
+        if out.grad == 0.0:
+            return  # nothing to pass down (see the note above the ops)
         a, b = out._children
         a.grad += out.grad
         b.grad += out.grad
@@ -455,8 +464,10 @@ class Mul(Op):
 
     @staticmethod
     def backward(out: Value) -> None:
-        a, b = out._children
         upstream = out.grad
+        if upstream == 0.0 and math.isfinite(out.data):
+            return  # nothing to pass down (see the note above the ops)
+        a, b = out._children
         a.grad += b.data * upstream
         b.grad += a.data * upstream
 
@@ -657,9 +668,11 @@ class WeightedSum(Op):
 
     @staticmethod
     def backward(out: Value) -> None:
+        upstream = out.grad
+        if upstream == 0.0 and math.isfinite(out.data):
+            return  # nothing to pass down (see the note above the ops)
         children = out._children
         n = len(children) // 2
-        upstream = out.grad
         weights, inputs = children[:n], children[n:-1]
         for w, x in zip(weights, inputs):
             w.grad += x.data * upstream
