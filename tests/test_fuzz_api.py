@@ -285,33 +285,41 @@ def test_train_on_random_data_either_trains_or_raises_before_any_change(
     assert history.epochs == epochs
 
 
-def _mutations(n_inputs: int, n_outputs: int) -> dict:
-    """Named ways to spoil one part of a valid training call."""
-    return {
-        "drop an example": lambda a: a["X"].pop(),
-        "drop a target": lambda a: a["Y"].pop(),
-        "short row": lambda a: a["X"][0].pop(),
-        "long row": lambda a: a["X"][-1].append(0.5),
-        "NaN input": lambda a: a["X"][0].__setitem__(0, math.nan),
-        "text input": lambda a: a["X"][-1].__setitem__(0, "0.5"),
-        "label out of range": lambda a: a["Y"].__setitem__(-1, n_outputs + 1),
-        "float label": lambda a: a["Y"].__setitem__(0, 0.5),
-        "no examples": lambda a: (a["X"].clear(), a["Y"].clear()),
-        "lr zero": lambda a: a.__setitem__("lr", 0.0),
-        "lr text": lambda a: a.__setitem__("lr", "fast"),
-        "batch size zero": lambda a: a.__setitem__("batch_size", 0),
-        "epochs float": lambda a: a.__setitem__("epochs", 1.5),
-        "unknown loss": lambda a: a.__setitem__("loss", "l3"),
-        "targets as text": lambda a: a.__setitem__("Y", "labels"),
-    }
+DATA_MISTAKES = {
+    "drop an example": lambda a, k: a["X"].pop(),
+    "drop a target": lambda a, k: a["Y"].pop(),
+    "short row": lambda a, k: a["X"][0].pop(),
+    "long row": lambda a, k: a["X"][-1].append(0.5),
+    "NaN input": lambda a, k: a["X"][0].__setitem__(0, math.nan),
+    "text input": lambda a, k: a["X"][-1].__setitem__(0, "0.5"),
+    "label out of range": lambda a, k: a["Y"].__setitem__(-1, k),
+    "float label": lambda a, k: a["Y"].__setitem__(0, 0.5),
+    "no examples": lambda a, k: (a["X"].clear(), a["Y"].clear()),
+    "targets as text": lambda a, k: a.__setitem__("Y", "labels"),
+    "harmless: drop an example and its target": lambda a, k: (a["X"].pop(), a["Y"].pop()),
+}
+SETTING_MISTAKES = {
+    "lr zero": ("lr", 0.0),
+    "lr text": ("lr", "fast"),
+    "batch size zero": ("batch_size", 0),
+    "epochs float": ("epochs", 1.5),
+    "unknown loss": ("loss", "l3"),
+    "loss not a name": ("loss", 3),
+}
 
 
 @settings(max_examples=150, deadline=None)
-@given(n_inputs=st.integers(1, 3), n_outputs=st.integers(2, 3), data=st.data())
+@given(
+    n_inputs=st.integers(1, 3),
+    n_outputs=st.integers(2, 3),
+    n=st.integers(2, 5),
+    data_mistake=st.none() | st.sampled_from(sorted(DATA_MISTAKES)),
+    setting_mistake=st.none() | st.sampled_from(sorted(SETTING_MISTAKES)),
+    data=st.data(),
+)
 def test_valid_training_calls_with_random_mistakes_train_or_change_nothing(
-    n_inputs, n_outputs, data
+    n_inputs, n_outputs, n, data_mistake, setting_mistake, data
 ):
-    n = data.draw(st.integers(1, 5))
     row = st.lists(st.floats(-3, 3), min_size=n_inputs, max_size=n_inputs)
     arguments = {
         "X": data.draw(st.lists(row, min_size=n, max_size=n)),
@@ -321,26 +329,24 @@ def test_valid_training_calls_with_random_mistakes_train_or_change_nothing(
         "batch_size": data.draw(st.sampled_from([None, 1, 2])),
         "epochs": data.draw(st.integers(1, 2)),
     }
-    mutations = _mutations(n_inputs, n_outputs)
-    chosen = data.draw(st.lists(st.sampled_from(sorted(mutations)), max_size=2, unique=True))
-    applied = []
-    for name in chosen:
-        if name not in ("drop an example", "drop a target") or len(arguments["X"]) > 1:
-            mutations[name](arguments)
-            applied.append(name)
+    if data_mistake:
+        DATA_MISTAKES[data_mistake](arguments, n_outputs)
+    if setting_mistake:
+        name, value = SETTING_MISTAKES[setting_mistake]
+        arguments[name] = value
+    harmful = setting_mistake or (data_mistake and not data_mistake.startswith("harmless"))
     model = MLP(n_inputs, [3, n_outputs], "tanh", "linear", seed=0)
     before = [struct.pack("<d", p.data) for p in model.parameters()]
     try:
         history = train(model, arguments.pop("X"), arguments.pop("Y"), print_every=0, **arguments)
     except WRONG_VALUE as error:
         event(f"refused: {type(error).__name__}")
-        assert applied, error
+        assert harmful, error
         assert [struct.pack("<d", p.data) for p in model.parameters()] == before, error
         return
     event("trained")
+    assert not harmful, (data_mistake, setting_mistake)
     assert history.epochs == arguments["epochs"]
-    # only dropping an example together with its target leaves a valid call
-    assert sorted(applied) in ([], ["drop a target", "drop an example"]), applied
 
 
 # ----- checkpoint files ------------------------------------------------------------------------
