@@ -4,6 +4,7 @@ Every number is a :class:`Value` that remembers the op that made it; ``backward(
 chain rule in reverse topological order.
 """
 
+from tinygrad_edu.checkpoint import CheckpointError, load_into, load_model, save_model
 from tinygrad_edu.engine import (
     AnomalyError,
     BackwardStep,
@@ -29,6 +30,7 @@ from tinygrad_edu.losses import (
 )
 from tinygrad_edu.nn import MLP, Layer, Neuron
 from tinygrad_edu.optim import SGD, Adam
+from tinygrad_edu.torch_bridge import from_torch, to_torch
 from tinygrad_edu.train import History, evaluate, predict, train
 from tinygrad_edu.viz import draw_dot
 
@@ -41,6 +43,7 @@ __all__ = [
     "AnomalyError",
     "BackwardStep",
     "ChainEdge",
+    "CheckpointError",
     "ChainPath",
     "EdgeStep",
     "History",
@@ -54,17 +57,22 @@ __all__ = [
     "draw_dot",
     "evaluate",
     "explain",
+    "from_torch",
     "gradcheck",
     "half_sum_squared_error",
     "hinge",
     "interior_order",
+    "load_into",
+    "load_model",
     "mean_squared_error",
     "no_grad",
     "numerical_gradient",
     "predict",
+    "save_model",
     "softmax",
     "softmax_cross_entropy",
     "sum_squared_error",
+    "to_torch",
     "topological_order",
     "train",
     "weighted_sum",
