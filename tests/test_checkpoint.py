@@ -297,6 +297,7 @@ def corrupt_texts() -> list[tuple[str, bytes, str]]:
         ("NaN literal", good.replace(b'"biases": [0.0', b'"biases": [NaN', 1), "not standard JSON"),
         ("duplicate key", b'{"version": 1, "version": 1}', "the key 'version' appears twice"),
         ("deep nesting", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        ("a 5000-digit number", b'{"version": 1' + b"0" * 5000 + b"}", "corrupted: Exceeds"),
         ("another format", b'{"format": "keras", "version": 1, "kind": "model"}', "field 'format'"),
     ]
 

@@ -40,7 +40,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from tinygrad_edu.nn import ACTIVATIONS, MLP
 from tinygrad_edu.optim import SGD, Adam, Optimizer
@@ -49,6 +49,8 @@ FORMAT = "tinygrad_edu checkpoint"
 VERSION = 1
 PathLike = str | os.PathLike
 
+TRAINING_FIELDS = ("format", "version", "kind", "epoch", "run", "history", "order",
+                   "rng_state", "optimizer", "model")  # fmt: skip
 ARCHITECTURE_FIELDS = ("sizes", "activation", "output_activation", "init", "fused")
 # The settings of a training run that a resumed run must share.
 RUN_FIELDS = (
@@ -213,22 +215,7 @@ def read_training(path: PathLike, model: MLP, optimizer: Optimizer) -> TrainingC
             "this is a model file, not a training checkpoint; load it with "
             "MLP.load() or load_into() and start a new run",
         )
-    reader.keys(
-        document,
-        "",
-        {
-            "format",
-            "version",
-            "kind",
-            "epoch",
-            "run",
-            "history",
-            "order",
-            "rng_state",
-            "optimizer",
-            "model",
-        },
-    )
+    reader.keys(document, "", set(TRAINING_FIELDS))
     architecture, layers = reader.model(document["model"], "model")
     reader.check_architecture(architecture, model, "model")
     epoch = reader.integer(document["epoch"], "epoch", low=0)
@@ -418,7 +405,7 @@ class _Reader:
         with open(self.name, "rb") as stream:  # OSError (missing, unreadable) passes through
             self.raw = stream.read()
 
-    def fail(self, field: str, problem: str) -> None:
+    def fail(self, field: str, problem: str) -> NoReturn:
         where = f"field '{field}'" if field else "the top level"
         raise CheckpointError(f"{self.name}: {where}: {problem}")
 
@@ -444,17 +431,19 @@ class _Reader:
             raise CheckpointError(f"{self.name}: corrupted: {error}") from None
         except RecursionError:
             raise CheckpointError(f"{self.name}: corrupted: nested too deeply") from None
+        except ValueError as error:  # e.g. an integer of more than 4300 digits
+            raise CheckpointError(f"{self.name}: corrupted: {error}") from None
         self.mapping(document, "")
         for key in ("format", "version", "kind"):
             if key not in document:
                 self.fail(key, "missing: this is not a tinygrad_edu checkpoint")
         if document["format"] != FORMAT:
-            self.fail("format", f"expected {FORMAT!r}, got {document['format']!r}")
+            self.fail("format", f"expected {FORMAT!r}, got {_kind(document['format'])}")
         version = document["version"]
         if type(version) is not int or version != VERSION:
             self.fail(
                 "version",
-                f"this file has format version {version!r}, but this "
+                f"this file has format version {_kind(version)}, but this "
                 f"tinygrad_edu reads version {VERSION}",
             )
         self.choice(document["kind"], "kind", ("model", "training"))
@@ -634,7 +623,6 @@ class _Reader:
         if isinstance(value, str) and value in _SPECIAL:
             return _SPECIAL[value]
         self.fail(field, f"expected a number, got {_kind(value)}")
-        raise AssertionError  # unreachable: fail() raises
 
     def numbers(self, value: object, field: str, length: int) -> list[float]:
         values = self.sequence(value, field, length)
@@ -657,7 +645,11 @@ class _Reader:
 
 
 def _kind(value: object) -> str:
-    shown = repr(value)
+    """What a JSON value is, and the start of it, for an error message."""
+    try:
+        shown = repr(value)
+    except ValueError:  # an int too long to print
+        shown = "(too long to show)"
     if len(shown) > 60:
         shown = shown[:57] + "..."
     names = {
