@@ -101,7 +101,8 @@ class Value:
 
     @property
     def op(self) -> str:
-        """The symbol of the op that made this node (``"+"``, ``"sigmoid"``, ...); ``""`` for a leaf."""
+        """The symbol of the op that made this node (``"+"``, ``"sigmoid"``, ...); ``""`` for
+        a leaf."""
         return self._op.symbol if self._op else ""
 
     @property
@@ -306,7 +307,7 @@ def _display_name(node: Value) -> str:
 def _apply_step(node: Value) -> BackwardStep:
     upstream = node.grad
     edges = []
-    for child, local in zip(node._children, node._op.local(node)):
+    for child, local in zip(node._children, node._op.local(node), strict=True):
         contribution = local * upstream
         child.grad += contribution  # the chain rule for one edge, as in each op's backward
         edges.append(EdgeStep(child, local, contribution))
@@ -340,7 +341,7 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value)
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
     try:
         total = bias.data
-        for w, x in zip(weights, inputs):
+        for w, x in zip(weights, inputs, strict=True):
             total += w.data * x.data
     except (AttributeError, TypeError):  # checked here, off the hot path
         for v in (*weights, *inputs, bias):
@@ -674,9 +675,9 @@ class WeightedSum(Op):
         children = out._children
         n = len(children) // 2
         weights, inputs = children[:n], children[n:-1]
-        for w, x in zip(weights, inputs):
+        for w, x in zip(weights, inputs, strict=True):
             w.grad += x.data * upstream
-        for w, x in zip(weights, inputs):  # a second pass: the edge order of local()
+        for w, x in zip(weights, inputs, strict=True):  # a second pass: local()'s edge order
             x.grad += w.data * upstream
         children[-1].grad += 1.0 * upstream
 
