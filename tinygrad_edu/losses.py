@@ -22,7 +22,7 @@ def _pairs(outputs: Outputs, targets: object, name: str) -> list[tuple[Value, fl
         raise ValueError(f"{name}: {len(outs)} outputs but {len(tgts)} targets")
     if not outs:
         raise ValueError(f"{name}: no outputs to compare")
-    return [(as_value(o, name), _target(t, name)) for o, t in zip(outs, tgts)]
+    return [(as_value(o, name), _target(t, name)) for o, t in zip(outs, tgts, strict=True)]
 
 
 def _target(t: object, name: str) -> float:
@@ -99,7 +99,9 @@ def softmax_cross_entropy(logits: Sequence[Value | float], label: int) -> Value:
     """
     zs = [as_value(z, "softmax_cross_entropy") for z in logits]
     if isinstance(label, bool) or not isinstance(label, int):
-        raise TypeError(f"softmax_cross_entropy: the label must be an int class index, got {label!r}")
+        raise TypeError(
+            f"softmax_cross_entropy: the label must be an int class index, got {label!r}"
+        )
     if not 0 <= label < len(zs):
         raise ValueError(f"softmax_cross_entropy: label {label} is out of range 0..{len(zs) - 1}")
     m = max(z.data for z in zs)
