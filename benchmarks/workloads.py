@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 SIZES = (2, 16, 16, 1)
 ALPHA = 1e-4
@@ -316,11 +316,3 @@ def contenders(X, y, seed: int = 0, torch: bool = True) -> list[Contender]:
         except ImportError:
             pass
     return made
-
-
-def max_difference(a: Sequence[float], b: Sequence[float]) -> float:
-    """The largest |aᵢ − bᵢ|: how far two gradient lists disagree."""
-    return max(abs(p - q) for p, q in zip(a, b, strict=True))
-
-
-StepFunction = Callable[[], float]
