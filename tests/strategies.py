@@ -39,7 +39,8 @@ def programs(draw, max_steps: int = 12):
     for k in range(draw(st.integers(1, max_steps))):
         available = n_inputs + k
         if draw(st.booleans()):
-            steps.append((draw(st.sampled_from(sorted(UNARY))), (draw(st.integers(0, available - 1)),)))
+            operand = draw(st.integers(0, available - 1))
+            steps.append((draw(st.sampled_from(sorted(UNARY))), (operand,)))
         else:
             pair = (draw(st.integers(0, available - 1)), draw(st.integers(0, available - 1)))
             steps.append((draw(st.sampled_from(sorted(BINARY))), pair))
