@@ -64,7 +64,8 @@ def initial_parameters(sizes: Sequence[int] = SIZES, seed: int = 0) -> tuple[Wei
 
 
 class Contender:
-    """One engine running the workload: ``step()`` and ``gradients()``."""
+    """One engine running the workload: ``step()`` and ``gradients()``; the graph engines
+    also have ``loss_graph()``, which builds the loss without stepping."""
 
     name = "?"
 
