@@ -11,7 +11,7 @@ def test_xor_table_is_document_004s():
     X, Y = xor_table()
     assert X == [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
     assert Y == [0, 1, 1, 0]
-    assert all(int(x1) ^ int(x2) == y for (x1, x2, _), y in zip(X, Y))
+    assert all(int(x1) ^ int(x2) == y for (x1, x2, _), y in zip(X, Y, strict=True))
 
 
 def test_document_001_example_is_a_fresh_copy():

@@ -14,8 +14,13 @@ from tinygrad_edu.engine import Op
 UNARY = [
     ("exp", Value.exp, math.exp, math.exp, (-5.0, 5.0)),
     ("log", Value.log, math.log, lambda x: 1.0 / x, (0.1, 5.0)),
-    ("sigmoid", Value.sigmoid, lambda x: 1 / (1 + math.exp(-x)),
-     lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2, (-5.0, 5.0)),
+    (
+        "sigmoid",
+        Value.sigmoid,
+        lambda x: 1 / (1 + math.exp(-x)),
+        lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2,
+        (-5.0, 5.0),
+    ),
     ("tanh", Value.tanh, math.tanh, lambda x: 1 - math.tanh(x) ** 2, (-3.0, 3.0)),
     ("relu", Value.relu, lambda x: max(0.0, x), lambda x: 1.0 if x > 0 else 0.0, (-3.0, 3.0)),
     ("neg", Value.__neg__, lambda x: -x, lambda x: -1.0, (-3.0, 3.0)),
@@ -179,9 +184,23 @@ def test_every_op_backward_equals_local_times_upstream_bitwise():
     """Each op's ``backward`` and its ``local`` must say the same thing, bit for bit."""
     ops: set[type[Op]] = set()
     a, b = Value(0.37), Value(1.9)
-    outs = [a + b, a - b, a * b, a / b, -a, a**3, a**b, a.exp(), b.log(), a.sigmoid(), a.tanh(),
-            a.relu(), (-a).relu()]
+    outs = [
+        a + b,
+        a - b,
+        a * b,
+        a / b,
+        -a,
+        a**3,
+        a**b,
+        a.exp(),
+        b.log(),
+        a.sigmoid(),
+        a.tanh(),
+        a.relu(),
+        (-a).relu(),
+    ]
     from tinygrad_edu.engine import weighted_sum
+
     outs.append(weighted_sum([a, b], [b, Value(-0.3)], Value(0.2)))
     for out in outs:
         ops.add(out._op)
@@ -190,7 +209,7 @@ def test_every_op_backward_equals_local_times_upstream_bitwise():
         out.grad = 0.731
         out._op.backward(out)
         expected: dict[int, float] = {}
-        for child, local in zip(out.children, out.local_derivatives()):
+        for child, local in zip(out.children, out.local_derivatives(), strict=True):
             expected[id(child)] = expected.get(id(child), 0.0) + local * 0.731
         for child in out.children:
             assert child.grad == expected[id(child)]

@@ -33,30 +33,32 @@ def _grads(loss_fn, outs, targets):
 def test_half_sum_squared_error_gradient_is_a_minus_y():
     value, grads = _grads(half_sum_squared_error, OUTS, TARGETS)
     assert value == pytest.approx(0.5 * (0.04 + 0.01 + 0.36))
-    assert grads == pytest.approx([o - t for o, t in zip(OUTS, TARGETS)])
+    assert grads == pytest.approx([o - t for o, t in zip(OUTS, TARGETS, strict=True)])
 
 
 def test_sum_squared_error_gradient_is_two_times_a_minus_y():
     value, grads = _grads(sum_squared_error, OUTS, TARGETS)
     assert value == pytest.approx(0.41)
-    assert grads == pytest.approx([2 * (o - t) for o, t in zip(OUTS, TARGETS)])
+    assert grads == pytest.approx([2 * (o - t) for o, t in zip(OUTS, TARGETS, strict=True)])
 
 
 def test_mean_squared_error_divides_by_the_count():
     value, grads = _grads(mean_squared_error, OUTS, TARGETS)
     assert value == pytest.approx(0.41 / 3)
-    assert grads == pytest.approx([2 * (o - t) / 3 for o, t in zip(OUTS, TARGETS)])
+    assert grads == pytest.approx([2 * (o - t) / 3 for o, t in zip(OUTS, TARGETS, strict=True)])
 
 
 def test_binary_cross_entropy_and_its_logit_form_agree():
     logits = [2.0, -1.0, 0.3]
     probs = [1 / (1 + math.exp(-z)) for z in logits]
     value, _ = _grads(binary_cross_entropy, probs, TARGETS)
-    expected = -sum(t * math.log(p) + (1 - t) * math.log(1 - p) for p, t in zip(probs, TARGETS))
+    expected = -sum(
+        t * math.log(p) + (1 - t) * math.log(1 - p) for p, t in zip(probs, TARGETS, strict=True)
+    )
     assert value == pytest.approx(expected, rel=1e-12)
     value_logits, grads = _grads(binary_cross_entropy_with_logits, logits, TARGETS)
     assert value_logits == pytest.approx(expected, rel=1e-12)
-    assert grads == pytest.approx([p - t for p, t in zip(probs, TARGETS)], rel=1e-12)
+    assert grads == pytest.approx([p - t for p, t in zip(probs, TARGETS, strict=True)], rel=1e-12)
 
 
 def test_bce_with_logits_is_finite_for_huge_logits():

@@ -36,21 +36,21 @@ def outer(a: list[float], d: list[float]) -> list[list[float]]:
     return [[ai * dj for dj in d] for ai in a]
 
 
-def matrix_backprop(weights, biases, x, dE_da_last):
+def matrix_backprop(weights, biases, x, loss_gradient_last):
     """Forward and backward in the documents' matrix form; returns (dW, db, dx, a_last)."""
     activations = [x]
-    for W, b in zip(weights, biases):
-        h = [hj + bj for hj, bj in zip(vec_mat(activations[-1], W), b)]
+    for W, b in zip(weights, biases, strict=True):
+        h = [hj + bj for hj, bj in zip(vec_mat(activations[-1], W), b, strict=True)]
         activations.append([sigmoid(z) for z in h])
     a_last = activations[-1]
-    delta = [g * a * (1 - a) for g, a in zip(dE_da_last(a_last), a_last)]
+    delta = [g * a * (1 - a) for g, a in zip(loss_gradient_last(a_last), a_last, strict=True)]
     dW, db = [None] * len(weights), [None] * len(weights)
     for l in reversed(range(len(weights))):
         dW[l] = outer(activations[l], delta)
         db[l] = delta
         back = mat_vec_transposed(weights[l], delta)
         if l > 0:
-            delta = [g * a * (1 - a) for g, a in zip(back, activations[l])]
+            delta = [g * a * (1 - a) for g, a in zip(back, activations[l], strict=True)]
     return dW, db, back, a_last
 
 
@@ -75,7 +75,9 @@ def test_document_001_gradients_match_equation_16():
     x_nodes = [Value(v) for v in x]
     half_sum_squared_error(model(x_nodes), y).backward()
 
-    dW, db, dx, _ = matrix_backprop(weights, biases, x, lambda a: [ai - yi for ai, yi in zip(a, y)])
+    dW, db, dx, _ = matrix_backprop(
+        weights, biases, x, lambda a: [ai - yi for ai, yi in zip(a, y, strict=True)]
+    )
     got_W, got_b, got_x = graph_gradients(model, x_nodes)
     for l in range(3):
         for i, row in enumerate(dW[l]):
@@ -101,7 +103,10 @@ def test_random_networks_with_biases_match_the_matrix_form():
         sum_squared_error(out if isinstance(out, list) else [out], y).backward()
 
         # document 004's loss Σ(y − ŷ)²: ∂/∂ŷ = 2(ŷ − y)
-        dW, db, dx, _ = matrix_backprop(weights, biases, x, lambda a: [2 * (ai - yi) for ai, yi in zip(a, y)])
+        def loss_gradient(a, y=y):
+            return [2 * (ai - yi) for ai, yi in zip(a, y, strict=True)]
+
+        dW, db, dx, _ = matrix_backprop(weights, biases, x, loss_gradient)
         got_W, got_b, got_x = graph_gradients(model, x_nodes)
         for l in range(len(weights)):
             for i, row in enumerate(dW[l]):

@@ -147,7 +147,7 @@ def test_bias_as_an_extra_input_fixed_at_one_is_the_same_network():
     # Document 000: X = [x₀ … xₙ, 1] and W has one more row, the bias row, per layer.
     extended = [
         [[Value(w) for w in row] for row in (*matrix, layer_biases)]
-        for matrix, layer_biases in zip(weights, biases)
+        for matrix, layer_biases in zip(weights, biases, strict=True)
     ]
     activations = [Value(v) for v in x]
     for matrix in extended:

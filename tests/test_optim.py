@@ -38,7 +38,9 @@ def test_adam_matches_its_equations():
     m = 0.9 * 0.2 + 0.1 * -1.0
     v = 0.999 * 0.004 + 0.001 * 1.0
     m_hat, v_hat = m / (1 - 0.9**2), v / (1 - 0.999**2)
-    assert w.data == pytest.approx(-0.1 * 2.0 / (2.0 + 1e-8) - 0.1 * m_hat / (math.sqrt(v_hat) + 1e-8))
+    assert w.data == pytest.approx(
+        -0.1 * 2.0 / (2.0 + 1e-8) - 0.1 * m_hat / (math.sqrt(v_hat) + 1e-8)
+    )
 
 
 def test_zero_grad_clears_parameters():
@@ -49,7 +51,9 @@ def test_zero_grad_clears_parameters():
     assert [p.grad for p in params] == [0.0, 0.0]
 
 
-@pytest.mark.parametrize("lr, error", [(0.0, ValueError), (-1.0, ValueError), (math.nan, ValueError), ("0.1", TypeError)])
+@pytest.mark.parametrize(
+    "lr, error", [(0.0, ValueError), (-1.0, ValueError), (math.nan, ValueError), ("0.1", TypeError)]
+)
 def test_learning_rate_must_be_positive(lr, error):
     with pytest.raises(error, match="learning rate"):
         SGD([Value(1.0)], lr=lr)

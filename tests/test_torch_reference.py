@@ -30,7 +30,9 @@ def test_document_001_network_matches_torch_float64():
     for l, W in enumerate(Ws):
         for i, row in enumerate(W.grad.tolist()):
             for j, g in enumerate(row):
-                assert model.layers[l].neurons[j].w[i].grad == pytest.approx(g, rel=1e-12, abs=1e-16)
+                assert model.layers[l].neurons[j].w[i].grad == pytest.approx(
+                    g, rel=1e-12, abs=1e-16
+                )
     assert [v.grad for v in x_nodes] == pytest.approx(x.grad.tolist(), rel=1e-12)
 
 

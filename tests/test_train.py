@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tinygrad_edu import SGD, MLP, predict, train
+from tinygrad_edu import MLP, SGD, predict, train
 from tinygrad_edu.datasets import square_function, xor_table
 from tinygrad_edu.train import evaluate
 
@@ -18,7 +18,7 @@ def test_document_004_table_gets_every_row_right():
     history = train(model, X, Y, loss="sse", lr=1.0, epochs=1500, reduction="sum", print_every=0)
     predictions = [p[0] for p in predict(model, X)]
     assert [round(p) for p in predictions] == [0, 1, 1, 0]
-    assert all(abs(p - y) < 0.1 for p, y in zip(predictions, Y))
+    assert all(abs(p - y) < 0.1 for p, y in zip(predictions, Y, strict=True))
     assert history.accuracy[-1] == 1.0
     assert history.loss[-1] < 0.01 < history.loss[0]
 
@@ -33,7 +33,7 @@ def test_square_function_fit_reaches_a_small_error():
     assert accuracy is None  # regression: no accuracy
     assert history.accuracy[-1] is None
     assert mse < 1e-3
-    assert max(abs(p[0] - y) for p, y in zip(predict(model, X), Y)) < 0.05
+    assert max(abs(p[0] - y) for p, y in zip(predict(model, X), Y, strict=True)) < 0.05
 
 
 def test_same_seed_same_run_and_shuffling_changes_it():
@@ -41,8 +41,18 @@ def test_same_seed_same_run_and_shuffling_changes_it():
 
     def run(seed, shuffle=True):
         model = MLP(3, [3, 1], seed=1)
-        train(model, X, Y, loss="mse", lr=0.5, epochs=30, batch_size=1, seed=seed,
-              shuffle=shuffle, print_every=0)
+        train(
+            model,
+            X,
+            Y,
+            loss="mse",
+            lr=0.5,
+            epochs=30,
+            batch_size=1,
+            seed=seed,
+            shuffle=shuffle,
+            print_every=0,
+        )
         return [p.data for p in model.parameters()]
 
     assert run(3) == run(3)
@@ -60,8 +70,15 @@ def test_mini_batches_take_one_step_each():
             steps.append(1)
             super().step()
 
-    train(model, X, Y, optimizer=CountingSGD(model.parameters(), lr=0.1), epochs=5, batch_size=3,
-          print_every=0)
+    train(
+        model,
+        X,
+        Y,
+        optimizer=CountingSGD(model.parameters(), lr=0.1),
+        epochs=5,
+        batch_size=3,
+        print_every=0,
+    )
     assert len(steps) == 5 * 2  # 4 examples in batches of 3 → 2 steps per epoch
 
 
@@ -69,8 +86,15 @@ def test_progress_lines_and_callback():
     X, Y = xor_table()
     out = io.StringIO()
     seen = []
-    history = train(MLP(3, [2, 1], seed=0), X, Y, epochs=20, print_every=5, file=out,
-                    callback=lambda end: seen.append((end.epoch, end.loss)))
+    history = train(
+        MLP(3, [2, 1], seed=0),
+        X,
+        Y,
+        epochs=20,
+        print_every=5,
+        file=out,
+        callback=lambda end: seen.append((end.epoch, end.loss)),
+    )
     lines = out.getvalue().splitlines()
     assert [line.split()[1] for line in lines] == ["1/20", "5/20", "10/20", "15/20", "20/20"]
     assert "loss" in lines[0] and "accuracy" in lines[0]

@@ -38,7 +38,9 @@ def _evaluate(fn: Function, leaves: list[Value]) -> float:
     return out.data
 
 
-def numerical_gradient(fn: Function, inputs: Sequence[Value | float], eps: float = 1e-6) -> list[float]:
+def numerical_gradient(
+    fn: Function, inputs: Sequence[Value | float], eps: float = 1e-6
+) -> list[float]:
     """Central-difference estimates of ∂fn/∂xᵢ for each input, evaluated without a graph.
 
     ``fn`` is called as ``fn(*values)``. Inputs given as ``Value`` are nudged in place and
@@ -74,7 +76,7 @@ def analytic_gradient(fn: Function, inputs: Sequence[Value | float]) -> list[flo
         out.backward()
         return [leaf.grad for leaf in leaves]
     finally:
-        for leaf, grad in zip(leaves, saved):
+        for leaf, grad in zip(leaves, saved, strict=True):
             leaf.grad = grad
 
 
@@ -102,7 +104,7 @@ def gradcheck(
     numerical = numerical_gradient(fn, leaves, eps)
     bad = [
         i
-        for i, (a, n) in enumerate(zip(analytic, numerical))
+        for i, (a, n) in enumerate(zip(analytic, numerical, strict=True))
         if not (math.isfinite(a) and abs(a - n) <= atol + rtol * abs(n))
     ]
     if not bad:

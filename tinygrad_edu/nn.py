@@ -103,7 +103,7 @@ class Neuron:
             h = weighted_sum(self.w, x, self.b)
         else:
             h = self.b
-            for wi, xi in zip(self.w, x):
+            for wi, xi in zip(self.w, x, strict=True):
                 h = h + wi * xi
         h.label = self._h_label
         if self.activation == "linear":
@@ -211,7 +211,7 @@ class MLP:
         self.activation = activation
         self.output_activation = output_activation
         self.layers: list[Layer] = []
-        for l, (matrix, layer_biases) in enumerate(zip(weights, biases), start=1):
+        for l, (matrix, layer_biases) in enumerate(zip(weights, biases, strict=True), start=1):
             f = output_activation if l == len(weights) else activation
             neurons = [
                 Neuron([row[j] for row in matrix], layer_biases[j], f, fused, l, j)
@@ -359,9 +359,11 @@ def _check_weight_shapes(
             _check_list(layer_biases, f"biases of layer {l}")
         if len(biases) != len(weights):
             raise ValueError(f"biases has {len(biases)} layers, weights has {len(weights)}")
-        for l, (layer_biases, size) in enumerate(zip(biases, sizes[1:]), start=1):
+        for l, (layer_biases, size) in enumerate(zip(biases, sizes[1:], strict=True), start=1):
             if len(layer_biases) != size:
-                raise ValueError(f"biases of layer {l} has {len(layer_biases)} values, expected {size}")
+                raise ValueError(
+                    f"biases of layer {l} has {len(layer_biases)} values, expected {size}"
+                )
     return sizes
 
 

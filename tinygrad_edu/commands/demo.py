@@ -33,9 +33,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
     parser.add_argument(
-        "--output-dir", type=Path, default=Path("."), help="where to write the graph (default: here)"
+        "--seed", type=int, default=0, help="seed of the initial weights (default 0)"
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("."),
+        help="where to write the graph (default: here)",
     )
     parser.set_defaults(run=run)
 
@@ -52,12 +57,19 @@ def run(args: argparse.Namespace) -> int:
     )
     model = MLP(3, [HIDDEN, 1], activation="sigmoid", output_activation="sigmoid", seed=args.seed)
     history = train(
-        model, X, Y, loss=sum_squared_error, lr=LEARNING_RATE, epochs=EPOCHS,
-        reduction="sum", shuffle=False, print_every=100,
+        model,
+        X,
+        Y,
+        loss=sum_squared_error,
+        lr=LEARNING_RATE,
+        epochs=EPOCHS,
+        reduction="sum",
+        shuffle=False,
+        print_every=100,
     )
 
     print("\n X1 X2 X3 |  Y | prediction")
-    for x, y, (y_hat,) in zip(X, Y, predict(model, X)):
+    for x, y, (y_hat,) in zip(X, Y, predict(model, X), strict=True):
         verdict = "right" if round(y_hat) == y else "WRONG"
         print(f"  {x[0]:.0f}  {x[1]:.0f}  {x[2]:.0f} |  {y:.0f} | {y_hat:.3f}  {verdict}")
     print(f"\nfinal loss ΔL = {history.loss[-1]:.6f}")
@@ -68,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     model.zero_grad()  # training left its last step's gradients on the parameters
     loss.backward()
     weight = model.parameter(EXPLAINED_WEIGHT)
-    print(f"\nThe gradient of {EXPLAINED_WEIGHT} for the row X = {x}, Y = {y:.0f}, walked through the graph:")
+    row = f"X = {x}, Y = {y:.0f}"
+    print(f"\nThe gradient of {EXPLAINED_WEIGHT} for {row}, walked through the graph:")
     print(explain(loss, weight))
 
     graph = draw_dot(loss, highlight=weight)
@@ -77,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     dot_path.write_text(graph.source, encoding="utf-8")
     print(f"\nwrote the loss's computation graph: {dot_path}")
     if shutil.which("dot") is None:
-        print("no SVG: graphviz's 'dot' program is missing; install it with: sudo apt-get install graphviz")
+        print("no SVG: graphviz's 'dot' program is missing; install it with:")
+        print("    sudo apt-get install graphviz")
     else:
         svg_path = Path(graph.render(outfile=stem.with_suffix(".svg"), cleanup=True))
         print(f"wrote {svg_path}")

@@ -68,7 +68,9 @@ def document_001_example() -> Document001Example:
     )
 
 
-def square_function(n: int = 21, low: float = -1.0, high: float = 1.0) -> tuple[list[list[float]], list[float]]:
+def square_function(
+    n: int = 21, low: float = -1.0, high: float = 1.0
+) -> tuple[list[list[float]], list[float]]:
     """``n`` evenly spaced points x in [low, high] with targets x², the function document 002
     approximates (its Figure 2)."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
