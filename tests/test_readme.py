@@ -6,13 +6,13 @@ import doctest
 import re
 from pathlib import Path
 
+from support import require_module
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_readme_examples_print_what_the_readme_says():
-    blocks = re.findall(r"```pycon\n(.*?)```", README, flags=re.DOTALL)
-    assert blocks, "the README has no pycon examples"
+def _run_examples(blocks: list[str]) -> None:
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     globs: dict = {}
@@ -22,6 +22,29 @@ def test_readme_examples_print_what_the_readme_says():
         runner.run(test, clear_globs=False)
         globs.update(test.globs)  # later examples build on earlier ones
     assert runner.failures == 0, f"{runner.failures} README example lines printed something else"
+
+
+def _examples() -> list[str]:
+    blocks = re.findall(r"```pycon\n(.*?)```", README, flags=re.DOTALL)
+    assert blocks, "the README has no pycon examples"
+    return blocks
+
+
+def _needs_torch(block: str) -> bool:
+    return "to_torch" in block
+
+
+def test_readme_examples_print_what_the_readme_says(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # an example saves a model file
+    _run_examples([block for block in _examples() if not _needs_torch(block)])
+
+
+def test_readme_pytorch_example(tmp_path, monkeypatch):
+    require_module("torch")
+    monkeypatch.chdir(tmp_path)
+    blocks = _examples()
+    assert any(_needs_torch(block) for block in blocks)
+    _run_examples(blocks)
 
 
 def _bash_blocks() -> list[str]:
