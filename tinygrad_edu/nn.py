@@ -16,7 +16,9 @@ import os
 import random
 from collections.abc import Callable, Iterator, Sequence
 
-from tinygrad_edu.engine import Value, weighted_sum
+# Beside the public names, the engine's own node makers and mode switches: Layer's fast path
+# (Neuron._fused_call) builds exactly the node weighted_sum builds, the way weighted_sum does.
+from tinygrad_edu.engine import Value, WeightedSum, _checked_node, _Mode, _node, weighted_sum
 
 Activation = Callable[[Value], Value]
 
@@ -105,6 +107,27 @@ class Neuron:
             h = self.b
             for wi, xi in zip(self.w, x, strict=True):
                 h = h + wi * xi
+        return self._activated(h)
+
+    def _fused_call(self, x: tuple[Value, ...], x_data: list[float]) -> Value:
+        """``self(x)`` for a fused neuron, for a Layer that has already checked ``x`` (all
+        Values, the right number) and read their numbers into ``x_data`` once for all of its
+        neurons. Same sum order (b + w₁x₁ + w₂x₂ + …) and same children (w…, x…, b) as
+        ``weighted_sum``, so the node is the same, bit for bit."""
+        total = self.b.data
+        # No strict=: the Layer has checked the lengths, and in Python 3.11 a keyword argument
+        # to zip() doubles the cost of the call, paid once per neuron.
+        for wi, xi in zip(self.w, x_data):  # noqa: B905
+            total += wi.data * xi
+        children = self.w + x + (self.b,)
+        if _Mode.plain:  # no no_grad, no detect_anomaly: weighted_sum's fast path too
+            h = _node(total, WeightedSum, children)
+        else:
+            h = _checked_node(total, WeightedSum, children)
+        return self._activated(h)
+
+    def _activated(self, h: Value) -> Value:
+        """Label h, apply f and label a (a linear unit returns h itself)."""
         h.label = self._h_label
         if self.activation == "linear":
             return h
@@ -142,6 +165,20 @@ class Layer:
 
     def __call__(self, x: Sequence[Value]) -> list[Value]:
         x = tuple(x)  # once per layer, not once per neuron
+        # Fast path: check the inputs and read their numbers once per layer, not once per
+        # neuron. Anything unusual (a float, a wrong length) takes the general path below,
+        # which raises the same errors as calling the neurons one by one.
+        if len(x) == self.nin:
+            x_data = []
+            for xi in x:
+                if type(xi) is not Value:
+                    break
+                x_data.append(xi.data)
+            else:
+                return [
+                    neuron._fused_call(x, x_data) if neuron.fused else neuron(x)
+                    for neuron in self.neurons
+                ]
         return [neuron(x) for neuron in self.neurons]
 
     def parameters(self) -> list[Value]:
