@@ -336,22 +336,40 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value)
     order b + w₁x₁ + w₂x₂ + …, the order of a chain of binary ``+`` nodes starting at b, so
     this node and that chain give bit-identical values and gradients.
     """
-    weights, inputs = tuple(weights), tuple(inputs)
-    if len(weights) != len(inputs):
-        raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
+    return layer_weighted_sums([weights], inputs, [bias])[0]
+
+
+def layer_weighted_sums(
+    weight_rows: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: Sequence[Value]
+) -> list[Value]:
+    """hⱼ = Σᵢ wⱼᵢ·xᵢ + bⱼ for every neuron j of a layer: the nodes :func:`weighted_sum` makes,
+    one per neuron, with the inputs' numbers read once for the whole layer."""
+    inputs = tuple(inputs)
+    n = len(inputs)
+    plain = _Mode.plain
+    sums = []
     try:
-        total = bias.data
-        for w, x in zip(weights, inputs, strict=True):
-            total += w.data * x.data
+        input_data = [x.data for x in inputs]
+        for weights, bias in zip(weight_rows, biases, strict=True):
+            if len(weights) != n:
+                raise ValueError(f"weighted_sum: {len(weights)} weights but {n} inputs")
+            total = bias.data
+            # no strict=: the lengths were just checked, and in Python 3.11 a keyword argument
+            # makes this zip cost twice as much, paid once per neuron
+            for w, x in zip(weights, input_data):  # noqa: B905
+                total += w.data * x
+            children = tuple(weights) + inputs + (bias,)  # concatenation beats (*a, *b, c)
+            if plain:
+                sums.append(_node(total, WeightedSum, children))
+            else:
+                sums.append(_checked_node(total, WeightedSum, children))
     except (AttributeError, TypeError):  # checked here, off the hot path
-        for v in (*weights, *inputs, bias):
-            if type(v) is not Value:
-                raise TypeError(f"weighted_sum needs Values, got {_describe(v)}") from None
+        for weights, bias in zip(weight_rows, biases, strict=True):
+            for v in (*weights, *inputs, bias):
+                if type(v) is not Value:
+                    raise TypeError(f"weighted_sum needs Values, got {_describe(v)}") from None
         raise
-    children = weights + inputs + (bias,)
-    if _Mode.plain:
-        return _node(total, WeightedSum, children)
-    return _checked_node(total, WeightedSum, children)
+    return sums
 
 
 def _checked_node(data: float, op: type[Op], children: tuple[Value, ...]) -> Value:

@@ -16,9 +16,7 @@ import os
 import random
 from collections.abc import Callable, Iterator, Sequence
 
-# Beside the public names, the engine's own node makers and mode switches: Layer's fast path
-# (Neuron._fused_call) builds exactly the node weighted_sum builds, the way weighted_sum does.
-from tinygrad_edu.engine import Value, WeightedSum, _checked_node, _Mode, _node, weighted_sum
+from tinygrad_edu.engine import Value, layer_weighted_sums, weighted_sum
 
 Activation = Callable[[Value], Value]
 
@@ -87,7 +85,7 @@ class Neuron:
         index: int = 0,
     ) -> None:
         self.activation = _check_choice("activation", activation, tuple(ACTIVATIONS))
-        self.fused = bool(fused)
+        self._fused = bool(fused)
         self.w: tuple[Value, ...] = tuple(
             Value(wi, label=f"W{layer}[{i},{index}]") for i, wi in enumerate(weights)
         )
@@ -100,30 +98,18 @@ class Neuron:
     def nin(self) -> int:
         return len(self.w)
 
+    @property
+    def fused(self) -> bool:
+        """Whether the sum is one ``Σwx+b`` node; fixed when the neuron is made."""
+        return self._fused
+
     def __call__(self, x: Sequence[Value]) -> Value:
-        if self.fused:
+        if self._fused:
             h = weighted_sum(self.w, x, self.b)
         else:
             h = self.b
             for wi, xi in zip(self.w, x, strict=True):
                 h = h + wi * xi
-        return self._activated(h)
-
-    def _fused_call(self, x: tuple[Value, ...], x_data: list[float]) -> Value:
-        """``self(x)`` for a fused neuron, for a Layer that has already checked ``x`` (all
-        Values, the right number) and read their numbers into ``x_data`` once for all of its
-        neurons. Same sum order (b + w₁x₁ + w₂x₂ + …) and same children (w…, x…, b) as
-        ``weighted_sum``, so the node is the same, bit for bit."""
-        total = self.b.data
-        # No strict=: the Layer has checked the lengths, and in Python 3.11 a keyword argument
-        # to zip() doubles the cost of the call, paid once per neuron.
-        for wi, xi in zip(self.w, x_data):  # noqa: B905
-            total += wi.data * xi
-        children = self.w + x + (self.b,)
-        if _Mode.plain:  # no no_grad, no detect_anomaly: weighted_sum's fast path too
-            h = _node(total, WeightedSum, children)
-        else:
-            h = _checked_node(total, WeightedSum, children)
         return self._activated(h)
 
     def _activated(self, h: Value) -> Value:
@@ -154,6 +140,7 @@ class Layer:
         if len(nins) != 1:
             raise ValueError(f"all neurons of a Layer need the same input size, got {sorted(nins)}")
         self.neurons = list(neurons)
+        self._fused = all(n.fused for n in self.neurons)  # Neuron.fused is read-only
 
     @property
     def nin(self) -> int:
@@ -164,22 +151,12 @@ class Layer:
         return len(self.neurons)
 
     def __call__(self, x: Sequence[Value]) -> list[Value]:
+        neurons = self.neurons
+        if self._fused:  # one call reads the inputs' numbers once for all the neurons
+            sums = layer_weighted_sums([n.w for n in neurons], x, [n.b for n in neurons])
+            return [n._activated(h) for n, h in zip(neurons, sums, strict=True)]
         x = tuple(x)  # once per layer, not once per neuron
-        # Fast path: check the inputs and read their numbers once per layer, not once per
-        # neuron. Anything unusual (a float, a wrong length) takes the general path below,
-        # which raises the same errors as calling the neurons one by one.
-        if len(x) == self.nin:
-            x_data = []
-            for xi in x:
-                if type(xi) is not Value:
-                    break
-                x_data.append(xi.data)
-            else:
-                return [
-                    neuron._fused_call(x, x_data) if neuron.fused else neuron(x)
-                    for neuron in self.neurons
-                ]
-        return [neuron(x) for neuron in self.neurons]
+        return [neuron(x) for neuron in neurons]
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
