@@ -220,3 +220,26 @@ def test_repr_and_float():
     x = Value(2.5, label="x")
     assert repr(x) == "Value(data=2.5, grad=0.0, label='x')"
     assert float(x.sigmoid()) == pytest.approx(1 / (1 + math.exp(-2.5)))
+
+
+def test_second_backward_adds_this_calls_gradient_once_like_pytorch():
+    """Contributions +1 and −1 cancel around a tiny gradient; added one by one onto the
+    earlier gradient they would swallow it. Each call sums its own gradient from zero."""
+    x = Value(1.1566250141884477e-221)
+    out = ((x * x) + (x - x)).tanh()
+    out.backward()
+    first = x.grad
+    assert first == 2 * 1.1566250141884477e-221
+    out.backward()
+    assert x.grad == first + first
+
+
+def test_stopping_backward_steps_early_keeps_earlier_gradients():
+    x = Value(0.5, label="x")
+    y = (x * 3.0).tanh()
+    y.backward()
+    earlier = x.grad
+    steps = y.backward_steps()
+    next(steps)  # only the tanh node: nothing reaches x yet
+    steps.close()
+    assert x.grad == earlier

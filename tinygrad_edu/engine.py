@@ -238,14 +238,17 @@ class Value:
         ``MLP.zero_grad()`` (or set ``leaf.grad = 0.0``) between training steps.
         """
         with gc_paused():  # the sort's bookkeeping has no cycles, so nothing for the GC to do
-            order = _start_backward(self)
-            if _Mode.anomaly:
-                for node in reversed(order):
-                    node._op.backward(node)
-                    _check_backward(node)
-                return
-            for node in reversed(order):
-                node._op.backward(node)
+            order, held = _start_backward(self)
+            try:
+                if _Mode.anomaly:
+                    for node in reversed(order):
+                        node._op.backward(node)
+                        _check_backward(node)
+                else:
+                    for node in reversed(order):
+                        node._op.backward(node)
+            finally:
+                _finish_backward(held)
 
     def backward_steps(self) -> Iterator[BackwardStep]:
         """``backward()`` one node at a time: yields a :class:`BackwardStep` per interior node.
@@ -253,17 +256,37 @@ class Value:
         Each step has been applied when it is yielded. Running the generator to the end leaves
         exactly the gradients that ``backward()`` leaves.
         """
-        order = _start_backward(self)
-        for node in reversed(order):
-            yield _apply_step(node)
+        order, held = _start_backward(self)
+        try:
+            for node in reversed(order):
+                yield _apply_step(node)
+        finally:  # also when the caller stops early: earlier leaf gradients are never lost
+            _finish_backward(held)
 
 
-def _start_backward(root: Value) -> list[Value]:
-    order = interior_order(root)
+def _start_backward(root: Value) -> tuple[list[Value], dict[Value, float]]:
+    """Order the interior nodes and reset their gradients; set ∂root/∂root = 1.
+
+    Leaves that already hold a gradient (from an earlier ``backward()``) are set aside at 0
+    and returned with that gradient: this call's gradient is then summed from zero and added
+    to it once, at the end, as PyTorch accumulates. So two calls give exactly g + g, even
+    where this call's contributions cancel (+1, −1, +tiny) and would swallow a small g.
+    """
+    held: dict[Value, float] = {}
+    order = _depth_first(root, leaves=False, held=held)
+    if not root._children and root.grad:
+        held[root] = root.grad
     for node in order:
         node.grad = 0.0
-    root.grad += 1.0  # ∂root/∂root; a leaf root accumulates like any leaf
-    return order
+    for leaf in held:
+        leaf.grad = 0.0
+    root.grad += 1.0  # ∂root/∂root
+    return order, held
+
+
+def _finish_backward(held: dict[Value, float]) -> None:
+    for leaf, earlier in held.items():
+        leaf.grad = earlier + leaf.grad
 
 
 @dataclass(frozen=True)
@@ -717,7 +740,11 @@ def interior_order(root: Value) -> list[Value]:
     return _depth_first(root, leaves=False)
 
 
-def _depth_first(root: Value, leaves: bool) -> list[Value]:
+def _depth_first(
+    root: Value, leaves: bool, held: dict[Value, float] | None = None
+) -> list[Value]:
+    """The walk behind both orders. With ``held``, leaves met with a non-zero gradient are
+    recorded there with it (for ``backward()``; none after ``zero_grad()``)."""
     order: list[Value] = []
     if not root._children:
         return [root] if leaves else order
@@ -735,9 +762,12 @@ def _depth_first(root: Value, leaves: bool) -> list[Value]:
                     path.append(child)
                     pending.append(iter(child._children))
                     break
-            elif leaves and child not in visited:  # backward skips leaves: no set lookup
-                visited.add(child)
-                order.append(child)
+            elif leaves:
+                if child not in visited:
+                    visited.add(child)
+                    order.append(child)
+            elif held is not None and child.grad and child not in held:
+                held[child] = child.grad
         else:
             pending.pop()
             order.append(path.pop())
