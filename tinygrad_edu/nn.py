@@ -44,7 +44,8 @@ def _check_choice(name: str, value: object, choices: Sequence[str]) -> str:
     return value
 
 
-def _check_size(name: str, value: object) -> int:
+def positive_int(name: str, value: object) -> int:
+    """``value`` if it is an int ≥ 1; else a TypeError or ValueError that names ``name``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be a positive int, got {type(value).__name__} {value!r}")
     if value < 1:
@@ -195,11 +196,11 @@ class MLP:
         seed: int | None = None,
         fused: bool = True,
     ) -> None:
-        _check_size("nin", nin)
+        positive_int("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         for size in nouts:
-            _check_size("each layer size in nouts", size)
+            positive_int("each layer size in nouts", size)
         _check_choice("activation", activation, tuple(ACTIVATIONS))
         _check_choice("output_activation", output_activation, tuple(ACTIVATIONS))
         _check_choice("init", init, INITIALISERS)

@@ -33,7 +33,7 @@ from tinygrad_edu.losses import (
     hinge,
     softmax_cross_entropy,
 )
-from tinygrad_edu.nn import MLP
+from tinygrad_edu.nn import MLP, positive_int
 from tinygrad_edu.optim import SGD, Optimizer
 
 Metric = Callable[[list[float], object], bool]
@@ -265,8 +265,8 @@ def train(
         X_val, Y_val = _validation_pair(validation)
         check_dataset(model, X_val, Y_val, name="validation X")
         check_targets(model, Y_val, loss_fn, name="validation target")
-    epochs = _positive_int("epochs", epochs)
-    batch_size = len(X) if batch_size is None else _positive_int("batch_size", batch_size)
+    epochs = positive_int("epochs", epochs)
+    batch_size = len(X) if batch_size is None else positive_int("batch_size", batch_size)
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     if metric == "auto":
@@ -368,7 +368,7 @@ def _check_checkpointing(every: object, path: object, resume_from: object) -> in
         if path is not None:
             raise ValueError("checkpoint_path is set but checkpoint_every is None; say how often")
         return None
-    every = _positive_int("checkpoint_every", every)
+    every = positive_int("checkpoint_every", every)
     if path is None:
         raise ValueError("checkpoint_every needs checkpoint_path, the file to write")
     folder = os.path.dirname(os.path.abspath(os.fspath(path)))
@@ -401,14 +401,6 @@ def _run_settings(
         "seed": seed if seed is None or isinstance(seed, (int, str)) else repr(seed),
         "reduction": reduction,
     }
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return value
 
 
 def _step(
