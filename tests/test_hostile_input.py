@@ -382,7 +382,7 @@ def test_targets_that_do_not_fit_the_loss_are_rejected_before_any_step(change, e
         (
             lambda ps: Adam(ps, betas=(1.0, 0.999)),
             ValueError,
-            r"beta1 must be in \[0.0, 1.0\), got 1.0",
+            r"beta1 must be in \[0, 1\), got 1.0",
         ),
         (lambda ps: Adam(ps, betas=(0.9,)), ValueError, "betas must be a pair .* got 1 values"),
         (lambda ps: Adam(ps, betas=None), TypeError, "betas must be a pair"),

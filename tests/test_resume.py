@@ -129,6 +129,7 @@ def test_a_run_resumed_twice_is_still_the_same_run(tmp_path):
             raise SimulatedCrashError
 
     resume_from = None
+    crashes = 0
     for seed in (0, 1, 2):
         model = new_model(seed)
         opt = OPTIMIZERS["adam"](model.parameters())
@@ -146,8 +147,10 @@ def test_a_run_resumed_twice_is_still_the_same_run(tmp_path):
                 **settings(),
             )
         except SimulatedCrashError:
+            crashes += 1
             resume_from = path
             stop = next(stops, None)
+    assert crashes == 2  # both interruptions happened, and the third run finished
     assert snapshot(model, opt) == snapshot(model_a, opt_a)
     assert history == history_a
 
@@ -382,6 +385,7 @@ class Momentumless(Optimizer):
             FileNotFoundError,
             "no folder",
         ),
+        ({"checkpoint_every": 1, "checkpoint_path": "."}, IsADirectoryError, "is a folder"),
         ({"resume_from": "missing.json"}, FileNotFoundError, "missing.json"),
         (
             {"checkpoint_every": 1, "checkpoint_path": "run.json", "optimizer": "custom"},

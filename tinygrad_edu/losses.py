@@ -6,7 +6,6 @@ Outputs and targets may be single values or equal-length sequences.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 from tinygrad_edu.engine import Value, as_value
@@ -138,10 +137,3 @@ def get_loss(loss: str | Loss) -> Loss:
     if loss in LOSSES:
         return LOSSES[loss]
     raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or pass a function")
-
-
-def log_softmax_values(logits: Sequence[float]) -> list[float]:
-    """Plain-float log-softmax, for evaluation without a graph."""
-    m = max(logits)
-    log_total = math.log(sum(math.exp(z - m) for z in logits)) + m
-    return [z - log_total for z in logits]

@@ -27,7 +27,7 @@ def _check_number(
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     above = value >= low if low_included else value > low
     if not (above and value < high):
-        bounds = f"{'[' if low_included else '('}{low}, {high})"
+        bounds = f"{'[' if low_included else '('}{low:g}, {high:g})"
         raise ValueError(f"{name} must be in {bounds}, got {value!r}")
     return float(value)
 
@@ -74,11 +74,7 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
-        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)):
-            raise TypeError(f"momentum must be a number, got {momentum!r}")
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = _check_number("momentum", momentum, 0.0, True, 1.0)
         self.velocity = [0.0] * len(self.params)
 
     def step(self) -> None:

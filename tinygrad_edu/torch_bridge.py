@@ -76,6 +76,9 @@ def from_torch(sequential: torch.nn.Sequential, fused: bool = True) -> MLP:
                     f"{where} has {module.in_features} inputs, but the Linear before it has "
                     f"{len(biases[-1])} outputs"
                 )
+            if not module.weight.is_floating_point():  # complex weights have no MLP counterpart
+                dtype = module.weight.dtype
+                raise ValueError(f"{where} has {dtype} weights; an MLP needs real ones")
             matrix = module.weight.detach().to(torch.float64).tolist()  # (out, in)
             weights.append([list(row) for row in zip(*matrix, strict=True)])  # W[i][j]
             if module.bias is None:
@@ -86,7 +89,7 @@ def from_torch(sequential: torch.nn.Sequential, fused: bool = True) -> MLP:
         elif type(module) in names:
             if not weights:
                 raise ValueError(f"{where} comes before any Linear; an MLP starts with a Linear")
-            if activations[-1] != "linear" or (k > 0 and type(sequential[k - 1]) in names):
+            if type(sequential[k - 1]) in names:  # k > 0: a Linear came before
                 raise ValueError(f"{where}: an MLP layer has one activation after its Linear")
             activations[-1] = names[type(module)]
         else:

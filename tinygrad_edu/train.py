@@ -31,6 +31,7 @@ from tinygrad_edu.losses import (
     binary_cross_entropy_with_logits,
     get_loss,
     hinge,
+    mean_squared_error,
     softmax_cross_entropy,
 )
 from tinygrad_edu.nn import MLP, positive_int
@@ -333,7 +334,7 @@ def train(
         if accuracy is not None:
             line += f"  accuracy {accuracy:.3f}"
         if validation is not None:
-            val_loss, val_accuracy = evaluate(model, X_val, Y_val, loss_fn, metric)
+            val_loss, val_accuracy = _evaluate(model, X_val, Y_val, loss_fn, metric)
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
             line += f"  val_loss {val_loss:.6f}"
@@ -371,6 +372,8 @@ def _check_checkpointing(every: object, path: object, resume_from: object) -> in
     every = positive_int("checkpoint_every", every)
     if path is None:
         raise ValueError("checkpoint_every needs checkpoint_path, the file to write")
+    if os.path.isdir(path):  # caught now, not after the first epochs have changed the model
+        raise IsADirectoryError(f"checkpoint_path {os.fspath(path)!r} is a folder, not a file")
     folder = os.path.dirname(os.path.abspath(os.fspath(path)))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"checkpoint_path {os.fspath(path)!r}: no folder {folder!r}")
@@ -456,6 +459,17 @@ def evaluate(
     check_targets(model, Y, loss_fn)
     if metric == "auto":
         metric = auto_metric(Y, loss_fn)
+    return _evaluate(model, X, Y, loss_fn, metric)
+
+
+def _evaluate(
+    model: MLP,
+    X: Sequence[Sequence[float]],
+    Y: Sequence[object],
+    loss_fn: Loss,
+    metric: Metric | None,
+) -> tuple[float, float | None]:
+    """:func:`evaluate` on a dataset already checked (``train`` checks its validation set once)."""
     total, correct = 0.0, 0
     with no_grad():
         for x, y in zip(X, Y, strict=True):
@@ -471,7 +485,8 @@ def accuracy(model: MLP, X: Sequence[Sequence[float]], Y: Sequence[object]) -> f
     0/1 or −1/+1 scalar targets by threshold (see :func:`auto_metric`)."""
     check_dataset(model, X, Y)
     labels = all(isinstance(y, int) and not isinstance(y, bool) for y in Y)
-    metric = auto_metric(Y, softmax_cross_entropy if labels and model.sizes[-1] > 1 else "mse")
+    as_if = softmax_cross_entropy if labels and model.sizes[-1] > 1 else mean_squared_error
+    metric = auto_metric(Y, as_if)
     if metric is None:
         raise ValueError("accuracy needs class labels, one-hot vectors, or 0/1 or -1/+1 targets")
     hits = sum(metric(outputs, y) for outputs, y in zip(predict(model, X), Y, strict=True))
