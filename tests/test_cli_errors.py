@@ -145,6 +145,27 @@ def test_demo_with_a_missing_or_non_folder_output_dir(tmp_path):
         assert_one_line_usage_error(run(["demo", "--output-dir", where], tmp_path), where)
 
 
+def test_demo_that_cannot_write_its_graph(tmp_path):
+    needs("demo")
+    if not Path("/proc/self").is_dir():
+        pytest.skip("needs Linux's /proc, a folder where no file can be made")
+    result = run(["demo", "--output-dir", "/proc"], tmp_path)
+    assert_one_line_usage_error(result, "demo_graph.dot")
+
+
+def test_output_into_a_closed_pipe_is_no_traceback(tmp_path):
+    needs("explain")
+    reader = subprocess.Popen(
+        [console_script(), "explain", "W1[0,0]"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    reader.stdout.close()  # like `| head -0`: the reader hangs up before any output
+    assert reader.wait(timeout=120) == 141
+    assert reader.stderr.read() == b""
+
+
 @pytest.mark.parametrize("target", ["no/such/folder/g.dot", ".", "/dev/full"])
 def test_graph_to_an_unwritable_place(tmp_path, target):
     needs("graph")
@@ -156,13 +177,29 @@ def test_graph_to_an_unwritable_place(tmp_path, target):
 
 @pytest.mark.parametrize(
     "expression",
-    ["2 +", "__import__('os').system('true')", "log(0-1)", "exp(1000)", "x/0", "1e999"],
+    [
+        "2 +",
+        "__import__('os').system('true')",
+        "log(0-1)",
+        "exp(1000)",
+        "x/0",
+        "1e999",
+        "1e200 * 1e200",
+    ],
 )
 def test_graph_with_a_bad_expression(tmp_path, expression):
     needs("graph")
     result = run(["graph", "--format", "dot", "-o", "g.dot", "--expr", expression], tmp_path)
     assert_one_line_usage_error(result, "--expr")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_graph_with_a_variable_given_twice(tmp_path):
+    needs("graph")
+    result = run(
+        ["graph", "--format", "dot", "--expr", "x*2", "--var", "x=1", "--var", "x=2"], tmp_path
+    )
+    assert_one_line_usage_error(result, "--var x is given twice")
 
 
 def test_graph_with_bytes_that_are_not_utf8(tmp_path):

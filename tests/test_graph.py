@@ -220,3 +220,27 @@ def test_explain_trivial_cases_and_limits():
         node = node + node
     with pytest.raises(ValueError, match="4,096 paths"):
         explain(node, x)
+
+
+def test_explain_names_a_constant_exponent_as_a_constant():
+    x = Value(3.0, label="x")
+    y = x**2
+    y.label = "y"
+    y.backward()
+    text = explain(y, y.children[1])
+    assert "0 (a constant exponent)" in text
+    assert "ln" not in text  # the rule x^n·ln x is for a Value exponent only
+    n = Value(2.0, label="n")
+    z = x**n
+    z.backward()
+    assert "x^n·ln x" in explain(z, n)
+
+
+def test_explain_says_when_grad_comes_from_another_root():
+    x = Value(0.5, label="x")
+    a = (x * 3.0).tanh()
+    a.label = "a"
+    loss = a * a
+    loss.backward()
+    check = explain(a, x).splitlines()
+    assert any("a.grad is" in line and "another root" in line for line in check)

@@ -11,7 +11,7 @@ import ast
 import math
 from collections.abc import Callable, Mapping
 
-from tinygrad_edu.engine import Value
+from tinygrad_edu.engine import Value, detect_anomaly
 
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "exp": Value.exp,
@@ -61,7 +61,8 @@ def parse_expression(text: str, values: Mapping[str, float] | None = None) -> Va
         raise ExpressionError(f"the expression has no variable {unused[0]!r}")
     leaves = {name: Value(value, label=name) for name, value in values.items()}
     try:
-        return _build(tree.body, leaves)
+        with detect_anomaly():  # an overflow to inf (1e200 * 1e200) is an error, not a value
+            return _build(tree.body, leaves)
     except ExpressionError:
         raise
     except (ArithmeticError, ValueError) as error:  # log(-1), 1/0, overflow

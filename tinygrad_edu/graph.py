@@ -390,7 +390,10 @@ def _local_rule(edge: ChainEdge, name) -> str:
     if op == "/":
         return f"1/{args[1]}" if k == 0 else f"-{x}/{args[1]}²"
     if op in ("**", "pow"):
-        return f"{args[1]}·{x}^({args[1]} - 1)" if k == 0 else f"{x}^{args[1]}·ln {x}"
+        if k == 0:
+            return f"{args[1]}·{x}^({args[1]} - 1)"
+        # a number exponent (op "**") is a constant: no gradient flows into it
+        return "0 (a constant exponent)" if op == "**" else f"{x}^{args[1]}·ln {x}"
     unary = {
         "exp": f"exp({x}) = {out}",
         "log": f"1/{x}",
@@ -450,6 +453,12 @@ def _check_line(
         return (
             f"check: {root_name}.backward() has not run ({root_name}.grad is 0), so there is "
             f"no {leaf_name}.grad to compare with; call {root_name}.backward() first"
+        )
+    if root.grad != 1.0:
+        return (
+            f"check: {root_name}.grad is {_number(root.grad)}, not 1: {leaf_name}.grad comes "
+            f"from a backward() of another root; to compare, zero the gradients and call "
+            f"{root_name}.backward()"
         )
     grad = leaf.grad
     scale = sum(abs(p) for p in products)

@@ -9,15 +9,17 @@ loss's computation graph for one example next to where it was run.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 from pathlib import Path
 
+from tinygrad_edu.cli import UsageError
 from tinygrad_edu.datasets import xor_table
 from tinygrad_edu.graph import explain
 from tinygrad_edu.losses import sum_squared_error
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.train import predict, train
-from tinygrad_edu.viz import draw_dot
+from tinygrad_edu.viz import draw_dot, render
 
 EPOCHS = 1500
 LEARNING_RATE = 1.0
@@ -46,10 +48,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tinygrad_edu.cli import UsageError
-
     if not args.output_dir.is_dir():
         raise UsageError(f"tinygrad-edu demo: --output-dir {args.output_dir} is not a folder")
+    if not os.access(args.output_dir, os.W_OK):  # say so now, not after the training
+        raise UsageError(f"tinygrad-edu demo: cannot write to --output-dir {args.output_dir}")
     X, Y = xor_table()
     print(
         f"Document 004's table: a 3-{HIDDEN}-1 sigmoid network, loss ΔL = Σ(y − ŷ)², "
@@ -86,13 +88,15 @@ def run(args: argparse.Namespace) -> int:
 
     graph = draw_dot(loss, highlight=weight)
     stem = args.output_dir / "demo_graph"
-    dot_path = stem.with_suffix(".dot")
-    dot_path.write_text(graph.source, encoding="utf-8")
-    print(f"\nwrote the loss's computation graph: {dot_path}")
-    if shutil.which("dot") is None:
+    formats = ["dot"] if shutil.which("dot") is None else ["dot", "svg"]
+    for format_ in formats:
+        path = stem.with_suffix(f".{format_}")
+        try:
+            render(graph, path, format_)
+        except (OSError, RuntimeError) as error:
+            raise UsageError(f"tinygrad-edu demo: cannot write {path}: {error}") from None
+        print(f"wrote the loss's computation graph: {path}")
+    if "svg" not in formats:
         print("no SVG: graphviz's 'dot' program is missing; install it with:")
         print("    sudo apt-get install graphviz")
-    else:
-        svg_path = Path(graph.render(outfile=stem.with_suffix(".svg"), cleanup=True))
-        print(f"wrote {svg_path}")
     return 0

@@ -30,7 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--expr",
         metavar="EXPR",
-        help="an expression of numbers, names, + - * / ** and exp, log, sigmoid, tanh, relu",
+        help="an expression of numbers, names, + - * / ** and exp, log, sigmoid, tanh, relu "
+        "(one that starts with a minus is written --expr=-x*w)",
     )
     parser.add_argument(
         "--var",
@@ -89,12 +90,18 @@ def run(args: argparse.Namespace) -> int:
         render(drawing, path, args.format)
     except OSError as error:
         raise UsageError(f"tinygrad-edu graph: cannot write {path}: {error.strerror}") from None
+    except RuntimeError as error:  # dot itself failed
+        raise UsageError(f"tinygrad-edu graph: {error}") from None
     print(f"wrote {path}")
     return 0
 
 
 def _expression_graph(text: str, assignments: list[str]) -> Value:
-    values = dict(_parse_assignment(a) for a in assignments)
+    values: dict[str, float] = {}
+    for name, value in map(_parse_assignment, assignments):
+        if name in values:
+            raise UsageError(f"tinygrad-edu graph: --var {name} is given twice")
+        values[name] = value
     try:
         names = variable_names(text)
         root = parse_expression(text, values)
