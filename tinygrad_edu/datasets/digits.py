@@ -6,9 +6,10 @@ hidden layer of 30 sigmoid neurons learns them well, as document 004 reports for
 
 from __future__ import annotations
 
-import gzip
 import os
 from importlib import resources
+
+from tinygrad_edu.datasets.compressed import gunzip_if_compressed
 
 DIGITS_FILE = "digits.csv.gz"
 PIXELS = 64  # 8 × 8
@@ -53,11 +54,7 @@ def load_digits(
 
 
 def _decode(data: bytes, name: str) -> str:
-    if data[:2] == b"\x1f\x8b":  # the gzip magic number
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as error:
-            raise ValueError(f"{name}: truncated or corrupt gzip data ({error})") from None
+    data = gunzip_if_compressed(data, name)
     try:
         return data.decode("ascii")
     except UnicodeDecodeError as error:

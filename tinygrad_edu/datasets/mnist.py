@@ -16,7 +16,6 @@ MNIST is four such files: ``train-images-idx3-ubyte`` (60000 × 28 × 28 unsigne
 from __future__ import annotations
 
 import array
-import gzip
 import os
 import struct
 import sys
@@ -24,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
+
+from tinygrad_edu.datasets.compressed import gunzip_if_compressed
 
 # type code: (name, array typecode, bytes per value)
 IDX_TYPES = {
@@ -59,11 +60,6 @@ class IdxArray:
     def __len__(self) -> int:
         return self.shape[0]
 
-    def item(self, i: int) -> list[int] | list[float]:
-        """Entry ``i`` of the first dimension, flattened: an image's pixels row by row."""
-        size = len(self.values) // self.shape[0] if self.shape[0] else 0
-        return self.values[i * size : (i + 1) * size].tolist()
-
 
 def load_idx(path: str | os.PathLike) -> IdxArray:
     """Read one IDX file, gzip-compressed or not (told apart by content, not by name).
@@ -75,12 +71,7 @@ def load_idx(path: str | os.PathLike) -> IdxArray:
     name = os.fspath(path)
     with open(path, "rb") as file:
         data = file.read()
-    if data[:2] == b"\x1f\x8b":  # the gzip magic number
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as error:
-            raise IdxError(f"{name}: truncated or corrupt gzip data ({error})") from None
-    return parse_idx(data, name)
+    return parse_idx(gunzip_if_compressed(data, name, IdxError), name)
 
 
 def parse_idx(data: bytes, name: str = "IDX data") -> IdxArray:
