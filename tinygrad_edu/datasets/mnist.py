@@ -60,6 +60,11 @@ class IdxArray:
     def __len__(self) -> int:
         return self.shape[0]
 
+    def item(self, i: int) -> list[int] | list[float]:
+        """Entry ``i`` of the first dimension, flattened: an image's pixels row by row."""
+        size = len(self.values) // self.shape[0] if self.shape[0] else 0
+        return self.values[i * size : (i + 1) * size].tolist()
+
 
 def load_idx(path: str | os.PathLike) -> IdxArray:
     """Read one IDX file, gzip-compressed or not (told apart by content, not by name).
