@@ -11,7 +11,14 @@ from tinygrad_edu.cli import UsageError
 from tinygrad_edu.commands._document_001 import DESCRIPTION, document_001_loss, reading_order
 from tinygrad_edu.engine import Value, topological_order
 from tinygrad_edu.expression import ExpressionError, parse_expression, variable_names
-from tinygrad_edu.viz import DEFAULT_MAX_NODES, FORMATS, draw_dot, missing_dot_message, render
+from tinygrad_edu.viz import (
+    DEFAULT_MAX_NODES,
+    FORMATS,
+    RANKDIRS,
+    draw_dot,
+    missing_dot_message,
+    render,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -42,7 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="svg", help="default: svg")
     parser.add_argument("--output", "-o", metavar="PATH", help="default: graph.FORMAT")
-    parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="default: LR")
+    parser.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="default: LR")
     parser.add_argument(
         "--highlight", metavar="NAME", help="draw in red every path down to this node, e.g. W1[0,0]"
     )

@@ -17,6 +17,7 @@ import argparse
 import time
 from dataclasses import dataclass
 
+from tinygrad_edu.cli import UsageError
 from tinygrad_edu.datasets.digits import load_digits, one_hot
 from tinygrad_edu.datasets.mnist import IdxError, load_mnist
 from tinygrad_edu.datasets.split import stratified_split, take
@@ -66,9 +67,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tinygrad_edu.cli import UsageError
-
-    settings = _settings(args, UsageError)
+    settings = _settings(args)
     if args.dataset == "digits":
         if args.data is not None or args.limit is not None:
             raise UsageError("tinygrad-edu train digits: --data and --limit are for mnist only")
@@ -113,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings(args: argparse.Namespace, usage_error: type[Exception]) -> Settings:
+def _settings(args: argparse.Namespace) -> Settings:
     default = DEFAULTS[args.dataset]
     chosen = Settings(
         epochs=default.epochs if args.epochs is None else args.epochs,
@@ -123,9 +122,9 @@ def _settings(args: argparse.Namespace, usage_error: type[Exception]) -> Setting
     for flag, value in (("--epochs", chosen.epochs), ("--batch-size", chosen.batch_size),
                         ("--limit", args.limit if args.limit is not None else 1)):
         if value < 1:
-            raise usage_error(f"tinygrad-edu train: {flag} must be at least 1, got {value}")
+            raise UsageError(f"tinygrad-edu train: {flag} must be at least 1, got {value}")
     if not 0.0 < chosen.lr < float("inf"):  # also refuses nan and an overflowing 1e400
-        raise usage_error(f"tinygrad-edu train: --lr must be positive and finite, got {chosen.lr}")
+        raise UsageError(f"tinygrad-edu train: --lr must be positive and finite, got {chosen.lr}")
     return chosen
 
 
