@@ -99,7 +99,7 @@ def plot_accuracy(history: History, ax: Axes | None = None) -> Axes:
 
     Raises ValueError for a regression run, whose history holds no accuracy.
     """
-    if not history.accuracy or any(a is None for a in history.accuracy):
+    if not _has_accuracy(history):
         raise ValueError("plot_accuracy: the history has no accuracy (a regression run?)")
     ax = _axes(ax)
     ax.plot(_epochs(history.accuracy), history.accuracy, label="training accuracy")
@@ -113,9 +113,14 @@ def plot_accuracy(history: History, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def _has_accuracy(history: History) -> bool:
+    """Whether every epoch recorded an accuracy (a regression run records none)."""
+    return bool(history.accuracy) and all(a is not None for a in history.accuracy)
+
+
 def plot_history(history: History, *, log: bool = False) -> Figure:
     """A new figure: the loss curve, and beside it the accuracy curve when there is one."""
-    has_accuracy = bool(history.accuracy) and all(a is not None for a in history.accuracy)
+    has_accuracy = _has_accuracy(history)
     columns = 2 if has_accuracy else 1
     fig, axes = _pyplot().subplots(1, columns, figsize=(5.0 * columns, 3.5), squeeze=False)
     plot_loss(history, axes[0][0], log=log)
