@@ -130,12 +130,12 @@ def _too_big_message(
     if neurons is not None and neurons.groups:
         message += f", still {drawn:,} with each neuron drawn as one box"
     message += (
-        f", more than max_nodes={max_nodes:,}; draw less: the loss of one example instead of "
+        f", more than max_nodes={max_nodes}; draw less: the loss of one example instead of "
         "a batch, or one layer's output instead of the loss"
     )
     if group is None:
         message += ", or pass group='neuron'"
-    return message + f", or pass max_nodes={drawn:,} to draw it anyway"
+    return message + f", or pass max_nodes={drawn} to draw it anyway"
 
 
 def _nodes_on_paths(root: Value, highlight: Value | None, ids: dict[Value, str]) -> set[Value]:
