@@ -9,7 +9,7 @@ from support import require_dot
 
 from tinygrad_edu import MLP, Value, chain_paths, draw_dot, half_sum_squared_error, viz
 from tinygrad_edu.datasets import DOCUMENT_001
-from tinygrad_edu.viz import GraphvizNotInstalledError, render
+from tinygrad_edu.viz import GraphTooLargeError, GraphvizNotInstalledError, render
 
 RED = "#d62728"
 NODE = re.compile(r"^\t(n\d+(?:op|box)?) \[(.*)\]$", re.MULTILINE)
@@ -153,9 +153,23 @@ def test_too_many_nodes_is_refused_with_the_count_and_what_to_do():
     message = str(error.value)
     assert "the graph has 1,666 nodes to draw" in message and "max_nodes=400" in message
     assert "one example" in message and "group='neuron'" in message
-    with pytest.raises(ValueError, match="still 541 with each neuron drawn as one box"):
+    with pytest.raises(GraphTooLargeError, match="still 541 with each neuron drawn as one box"):
         draw_dot(loss)  # auto grouping helps, but not enough
     assert len(nodes_of(draw_dot(loss, max_nodes=541).source)) == 541
+
+
+def test_the_too_big_error_carries_its_counts_for_callers_to_word_their_own_advice():
+    with pytest.raises(GraphTooLargeError) as error:
+        draw_dot(batch_loss(20), group=None)
+    refused = error.value
+    assert isinstance(refused, ValueError)
+    assert (refused.full_count, refused.drawn_count, refused.max_nodes) == (1666, 1666, 400)
+    assert (refused.group, refused.grouped) == (None, False)
+    assert str(refused) == refused.advice()
+    worded = refused.advice(max_nodes_option="--max-nodes ", group_option="--group neuron")
+    assert "more than --max-nodes 400" in worded and "or pass --group neuron" in worded
+    assert worded.endswith("or pass --max-nodes 1666 to draw it anyway")
+    assert "max_nodes=" not in worded and "group='neuron'" not in worded
 
 
 def test_past_max_nodes_each_neuron_becomes_one_box():

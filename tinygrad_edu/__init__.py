@@ -32,7 +32,7 @@ from tinygrad_edu.nn import MLP, Layer, Neuron
 from tinygrad_edu.optim import SGD, Adam
 from tinygrad_edu.torch_bridge import from_torch, to_torch
 from tinygrad_edu.train import History, evaluate, predict, train
-from tinygrad_edu.viz import draw_dot
+from tinygrad_edu.viz import GraphTooLargeError, draw_dot
 
 __version__ = "0.1.0"
 
@@ -46,6 +46,7 @@ __all__ = [
     "CheckpointError",
     "ChainPath",
     "EdgeStep",
+    "GraphTooLargeError",
     "History",
     "Layer",
     "Neuron",

@@ -71,8 +71,9 @@ def draw_dot(
             does so only when the full drawing would exceed ``max_nodes``; ``None`` never.
 
     Raises:
-        ValueError: when the drawing would still have more than ``max_nodes`` nodes; the
-            message gives the count and ways to draw less. Nothing is drawn silently huge.
+        GraphTooLargeError: a ValueError, when the drawing would still have more than
+            ``max_nodes`` nodes; the message gives the count and ways to draw less.
+            Nothing is drawn silently huge.
 
     The same graph always gives the same DOT text: node ids follow ``topological_order``,
     which visits operands in order; an operand used twice (``x * x``) gets two edges.
@@ -88,7 +89,8 @@ def draw_dot(
         neurons = _Neurons.find(nodes, ids)
     drawn_count = neurons.drawn_count(nodes) if neurons else full_count
     if drawn_count > max_nodes:
-        raise ValueError(_too_big_message(full_count, neurons, drawn_count, max_nodes, group))
+        grouped = neurons is not None and bool(neurons.groups)
+        raise GraphTooLargeError(full_count, drawn_count, max_nodes, group, grouped)
     on_path = _nodes_on_paths(root, highlight, ids)
 
     dot = graphviz.Digraph("computation_graph")
@@ -123,19 +125,35 @@ def _check_options(rankdir: object, group: object, max_nodes: object, show_local
         raise TypeError(f"show_local must be True or False, got {show_local!r}")
 
 
-def _too_big_message(
-    full_count: int, neurons: _Neurons | None, drawn: int, max_nodes: int, group: str | None
-) -> str:
-    message = f"the graph has {full_count:,} nodes to draw (values and ops)"
-    if neurons is not None and neurons.groups:
-        message += f", still {drawn:,} with each neuron drawn as one box"
-    message += (
-        f", more than max_nodes={max_nodes}; draw less: the loss of one example instead of "
-        "a batch, or one layer's output instead of the loss"
-    )
-    if group is None:
-        message += ", or pass group='neuron'"
-    return message + f", or pass max_nodes={drawn} to draw it anyway"
+class GraphTooLargeError(ValueError):
+    """``draw_dot`` refused a drawing of more than ``max_nodes`` nodes.
+
+    The counts are attributes, so a caller can word the advice with its own option names
+    (the command line says ``--max-nodes``): see :meth:`advice`.
+    """
+
+    def __init__(self, full_count: int, drawn_count: int, max_nodes: int, group: str | None,
+                 grouped: bool) -> None:
+        self.full_count = full_count  # value boxes plus op nodes, drawn in full
+        self.drawn_count = drawn_count  # the same, with neurons drawn as boxes if grouped
+        self.max_nodes = max_nodes
+        self.group = group
+        self.grouped = grouped
+        super().__init__(self.advice())
+
+    def advice(self, max_nodes_option: str = "max_nodes=",
+               group_option: str = "group='neuron'") -> str:
+        """The message, with the two options spelled as the caller's users write them."""
+        message = f"the graph has {self.full_count:,} nodes to draw (values and ops)"
+        if self.grouped:
+            message += f", still {self.drawn_count:,} with each neuron drawn as one box"
+        message += (
+            f", more than {max_nodes_option}{self.max_nodes}; draw less: the loss of one "
+            "example instead of a batch, or one layer's output instead of the loss"
+        )
+        if self.group is None:
+            message += f", or pass {group_option}"
+        return message + f", or pass {max_nodes_option}{self.drawn_count} to draw it anyway"
 
 
 def _nodes_on_paths(root: Value, highlight: Value | None, ids: dict[Value, str]) -> set[Value]:

@@ -15,6 +15,7 @@ from tinygrad_edu.viz import (
     DEFAULT_MAX_NODES,
     FORMATS,
     RANKDIRS,
+    GraphTooLargeError,
     draw_dot,
     missing_dot_message,
     render,
@@ -88,9 +89,8 @@ def run(args: argparse.Namespace) -> int:
             max_nodes=args.max_nodes,
             group=None if args.group == "none" else args.group,
         )
-    except ValueError as error:  # too big: say it with this command's options
-        message = str(error).replace("max_nodes=", "--max-nodes ")
-        message = message.replace("group='neuron'", "--group neuron")
+    except GraphTooLargeError as error:  # say it with this command's options
+        message = error.advice(max_nodes_option="--max-nodes ", group_option="--group neuron")
         raise UsageError(f"tinygrad-edu graph: {message}") from None
     path = Path(args.output or f"graph.{args.format}")
     try:
