@@ -20,12 +20,18 @@ Two conditions, the same for every engine:
   (for tinygrad_edu nothing, as reference counting frees its acyclic graphs at once).
 
 Ratios compare engines within one condition.
+
+Two heaps, because micrograd's time is mostly full collections, and a full collection scans
+every object the process holds: first the heap of a micrograd user (PyTorch not imported, as
+neither micrograd nor tinygrad_edu imports it), then the same engines plus PyTorch after
+``import torch`` has added some 150,000 objects to the heap.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import sys
 import time
 
 from workloads import Contender, Micrograd, PlainFloats, TinygradEdu, contenders, make_moons
@@ -129,11 +135,21 @@ def main(argv: list[str] | None = None) -> None:
     X, y = make_moons(args.points)
     torch = not args.no_torch
     print(f"micrograd's demo step: MLP(2, [16, 16, 1]), {len(X)} points, hinge + L2, SGD")
-    check_gradients(X, y, torch)
+    print(f"tracked objects in the heap: {len(gc.get_objects()):,} (torch not imported)")
+    compare(X, y, args, torch=False, heap="torch not imported")
+    check_gradients(X, y, torch)  # imports torch, unless --no-torch
     graph_sizes(X, y)
-    for paused, condition in ((False, "default GC"), (True, "GC paused in the step")):
+    if torch and "torch" in sys.modules:
+        print(f"\ntracked objects in the heap: {len(gc.get_objects()):,} (torch imported)")
+        compare(X, y, args, torch=True, heap="torch imported")
+
+
+def compare(X, y, args: argparse.Namespace, torch: bool, heap: str) -> None:
+    """Both GC conditions in the heap as it is now; ``heap`` names it in every line."""
+    for paused, gc_condition in ((False, "default GC"), (True, "GC paused in the step")):
         engines = contenders(X, y, torch=torch)
-        report(best_step_times(engines, args.repeats, args.warmup, paused), condition)
+        best = best_step_times(engines, args.repeats, args.warmup, paused)
+        report(best, f"{gc_condition}, {heap}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ gradient check, so the benchmarks in the README can always be rerun. No timing i
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -36,15 +37,22 @@ def test_the_demo_benchmark_checks_gradients_against_micrograd(demo_output):
     assert "fused and fused=False gradients bit-identical: yes" in demo_output
 
 
-def test_the_demo_benchmark_prints_ratios_under_both_gc_conditions(demo_output):
-    for condition in ("default GC", "GC paused in the step"):
-        for model in ("default, fused", "fused=False"):
-            line = re.search(
-                rf"^ratio \[{condition}\] tinygrad_edu \({model}\): [\d.]+x faster than micrograd"
-                r".*, [\d.]+x the plain-float floor$",
-                demo_output, re.MULTILINE,
-            )
-            assert line, (condition, model)
+def test_the_demo_benchmark_prints_ratios_under_both_gc_conditions_in_both_heaps(demo_output):
+    heaps = ["torch not imported"]
+    if importlib.util.find_spec("torch"):
+        heaps.append("torch imported")
+    for heap in heaps:
+        for gc_condition in ("default GC", "GC paused in the step"):
+            for model in ("default, fused", "fused=False"):
+                line = re.search(
+                    rf"^ratio \[{gc_condition}, {heap}\] tinygrad_edu \({model}\): "
+                    r"[\d.]+x faster than micrograd.*, [\d.]+x the plain-float floor$",
+                    demo_output, re.MULTILINE,
+                )
+                assert line, (heap, gc_condition, model)
+    with_torch = re.findall(r"^ratio \[.*, torch imported\] .*faster than PyTorch scalars",
+                            demo_output, re.MULTILINE)
+    assert len(with_torch) == (4 if len(heaps) == 2 else 0)
 
 
 def test_the_memory_benchmark_prints_bytes_per_node_ratios():
