@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
 from tinygrad_edu.checkpoint import (
+    TrainingCheckpoint,
     TrainingState,
     check_checkpointable,
     data_fingerprint,
@@ -268,21 +269,9 @@ def train(
         check_targets(model, Y_val, loss_fn, name="validation target")
     epochs = positive_int("epochs", epochs)
     batch_size = len(X) if batch_size is None else positive_int("batch_size", batch_size)
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     if metric == "auto":
         metric = auto_metric(Y, loss_fn)
-    elif metric is not None and not callable(metric):
-        raise TypeError(f"metric must be 'auto', None or a function, got {metric!r}")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be a function of an EpochEnd, got {callback!r}")
-    if print_every is not None:
-        if isinstance(print_every, bool) or not isinstance(print_every, int):
-            raise TypeError(f"print_every must be an int or None, got {print_every!r}")
-        if print_every < 0:
-            raise ValueError(f"print_every must be 0 (silent) or more, got {print_every}")
-    if file is not None and not callable(getattr(file, "write", None)):
-        raise TypeError(f"file must be a text stream with write(), got {type(file).__name__}")
+    _check_options(reduction, metric, callback, print_every, file)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr)
     elif not isinstance(optimizer, Optimizer):
@@ -301,13 +290,7 @@ def train(
         check_checkpointable(model, optimizer)
         run = _run_settings(X, Y, validation, loss, loss_fn, batch_size, shuffle, seed, reduction)
     if resume_from is not None:
-        saved = read_training(resume_from, model, optimizer)  # checks; changes nothing
-        saved.check_run(run)
-        if saved.state.epoch > epochs:
-            raise ValueError(
-                f"{os.fspath(resume_from)}: the checkpoint is at epoch {saved.state.epoch}, "
-                f"past epochs={epochs}; epochs is the total number of epochs of the run"
-            )
+        saved = _resumable(resume_from, model, optimizer, run, epochs)
         saved.restore(model, optimizer)  # from here on, everything is as it was saved
         start = saved.state.epoch
         order = saved.state.order
@@ -348,6 +331,40 @@ def train(
         if callback is not None:
             callback(EpochEnd(epoch, epochs, epoch_loss, accuracy, model, history))
     return history
+
+
+def _check_options(
+    reduction: object, metric: object, callback: object, print_every: object, file: object
+) -> None:
+    """The plain options of ``train``: a TypeError or ValueError naming the one that is wrong."""
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    if metric is not None and not callable(metric):
+        raise TypeError(f"metric must be 'auto', None or a function, got {metric!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function of an EpochEnd, got {callback!r}")
+    if print_every is not None:
+        if isinstance(print_every, bool) or not isinstance(print_every, int):
+            raise TypeError(f"print_every must be an int or None, got {print_every!r}")
+        if print_every < 0:
+            raise ValueError(f"print_every must be 0 (silent) or more, got {print_every}")
+    if file is not None and not callable(getattr(file, "write", None)):
+        raise TypeError(f"file must be a text stream with write(), got {type(file).__name__}")
+
+
+def _resumable(
+    path: str | os.PathLike, model: MLP, optimizer: Optimizer, run: dict[str, Any], epochs: int
+) -> TrainingCheckpoint:
+    """The checkpoint at ``path``, checked against this model, optimiser and run; nothing
+    is changed yet, so a refusal leaves the user's model as it was."""
+    saved = read_training(path, model, optimizer)
+    saved.check_run(run)
+    if saved.state.epoch > epochs:
+        raise ValueError(
+            f"{os.fspath(path)}: the checkpoint is at epoch {saved.state.epoch}, "
+            f"past epochs={epochs}; epochs is the total number of epochs of the run"
+        )
+    return saved
 
 
 def _validation_pair(validation: object) -> tuple[Sequence, Sequence]:
