@@ -10,7 +10,7 @@ import pytest
 
 from tinygrad_edu import MLP, Value, half_sum_squared_error
 from tinygrad_edu.datasets import DOCUMENT_001
-from tinygrad_edu.nn import initial_weights
+from tinygrad_edu.nn import Layer, Neuron, initial_weights
 
 
 def test_document_001_forward_numbers():
@@ -121,6 +121,19 @@ def test_fused_and_expanded_graphs_are_bit_identical():
     assert grads[0] == grads[1]
     expanded = MLP(3, [2], seed=0, fused=False)([1.0, 2.0, 3.0])[0]
     assert {n.op for n in expanded.children[0].children} <= {"+", "*", ""}
+
+
+def test_a_layer_mixing_fused_and_expanded_neurons_builds_each_its_own_way():
+    fused = Neuron([0.5, -1.0], 0.25, activation="linear", fused=True)
+    expanded = Neuron([0.5, -1.0], 0.25, activation="linear", fused=False)
+    layer = Layer([fused, expanded])
+    a, b = layer([Value(2.0), Value(3.0)])
+    assert (a.op, b.op) == ("Σwx+b", "+") and a.data == b.data == -1.75
+    assert isinstance(layer.neurons, tuple)  # fixed, like each neuron's fused flag
+    with pytest.raises(AttributeError):
+        layer.neurons = [fused]  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        fused.fused = False  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "linear"])

@@ -140,8 +140,13 @@ class Layer:
         nins = {n.nin for n in neurons}
         if len(nins) != 1:
             raise ValueError(f"all neurons of a Layer need the same input size, got {sorted(nins)}")
-        self.neurons = list(neurons)
-        self._fused = all(n.fused for n in self.neurons)  # Neuron.fused is read-only
+        self._neurons = tuple(neurons)
+        self._fused = all(n.fused for n in self._neurons)  # both fixed, so decided once
+
+    @property
+    def neurons(self) -> tuple[Neuron, ...]:
+        """The neurons, in output order; fixed when the layer is made."""
+        return self._neurons
 
     @property
     def nin(self) -> int:
