@@ -16,8 +16,9 @@ from tinygrad_edu.engine import (
     topological_order,
     weighted_sum,
 )
+from tinygrad_edu.explanation import explain
 from tinygrad_edu.gradcheck import gradcheck, numerical_gradient
-from tinygrad_edu.graph import ChainEdge, ChainPath, chain_paths, explain
+from tinygrad_edu.graph import ChainEdge, ChainPath, chain_paths
 from tinygrad_edu.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

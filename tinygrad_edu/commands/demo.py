@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tinygrad_edu.cli import UsageError
 from tinygrad_edu.datasets import xor_table
-from tinygrad_edu.graph import explain
+from tinygrad_edu.explanation import explain
 from tinygrad_edu.losses import sum_squared_error
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.train import predict, train

@@ -13,7 +13,7 @@ from tinygrad_edu.commands._document_001 import (
     reading_order,
 )
 from tinygrad_edu.engine import Value, topological_order
-from tinygrad_edu.graph import explain
+from tinygrad_edu.explanation import explain
 
 # Document 001, equation 16, one line per layer; for one weight each matrix product in it
 # becomes a sum over paths.

@@ -1,0 +1,343 @@
+"""``explain``: document 001's equation 16 written out with numbers, one path per product.
+
+:func:`explain` takes the chain-rule paths of :mod:`tinygrad_edu.graph` from a root down to one
+node and writes each as a product of named local derivatives with their values, then the sum of
+the products and a check of that sum against ``leaf.grad``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinygrad_edu.engine import Value, topological_order
+from tinygrad_edu.graph import ChainEdge, ChainPath, chain_paths
+
+__all__ = ["explain"]
+
+# ----- explain: the paths written out in the documents' notation -------------------------
+
+ROOT_NAME = "E"  # what an unlabelled root is called: the documents' name for the error
+
+
+def explain(root: Value, leaf: Value, *, collapse: bool = True, max_paths: int = 1000) -> str:
+    """∂root/∂leaf written out as the documents write it (document 001, equation 16)::
+
+        ∂E/∂w = Σ over paths of  ∂E/∂a3[k] · ∂a3[k]/∂h3[k] · ∂h3[k]/∂a2[j] ⋯ ∂h1[i]/∂w
+
+    One block per path: the nodes it passes, each factor named by node labels with its value
+    (6 significant digits) and the path's product; then the sum of the products and a check
+    line comparing the sum with ``leaf.grad`` (run ``root.backward()`` first).
+
+    Naming: a labelled node is called by its label and an unlabelled root is called ``E``.
+    With ``collapse=True`` a run of unlabelled nodes that is the only route between two named
+    nodes is folded into one factor (so ``E = 0.5 * ((a3[0] - y0)**2 + …)`` gives the single
+    factor ∂E/∂a3[0] = a3[0] − y0, as in the documents); a ``where`` section lists the local
+    derivatives folded into it. Other unlabelled nodes get generated names ``v<k>``, ``k``
+    being the node's position in ``topological_order(root)``, and are defined in that
+    section. Label a node to see it as a step of its own, or pass ``collapse=False``.
+
+    Raises:
+        ValueError: if there are more than ``max_paths`` paths (the text would be unreadable).
+    """
+    if leaf is root:
+        name = root.label or ROOT_NAME
+        return f"∂{name}/∂{name} = 1: the derivative of a node with respect to itself."
+    paths = chain_paths(root, leaf, max_paths)
+    if not paths:
+        what = repr(leaf.label) if leaf.label else f"the unlabelled node of value {leaf.data:.6g}"
+        return (
+            f"{root.label or ROOT_NAME} does not depend on {what}: no path leads down to it, "
+            "so the derivative is 0."
+        )
+    namer = _Namer(root, leaf, paths, collapse)
+    target = f"∂{namer.name(root)}/∂{namer.name(leaf)}"
+    lines = [
+        f"{target} by the chain rule: the sum over the {_count(len(paths), 'path')} from "
+        f"{namer.name(root)} down to {namer.name(leaf)}",
+        "of the product of the local derivatives along each path.",
+        "",
+    ]
+    for number, path in enumerate(paths, start=1):
+        lines += _path_block(number, len(paths), path, namer)
+    lines += _total_block(target, root, leaf, paths, namer)
+    lines += namer.where_lines()
+    return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def _number(x: float) -> str:
+    return f"{x:.6g}"
+
+
+@dataclass(frozen=True)
+class _Factor:
+    """∂upper/∂lower along one stretch of a path; ``edges`` has more than one edge when
+    unlabelled nodes between them were folded in."""
+
+    upper: Value
+    lower: Value
+    edges: tuple[ChainEdge, ...]
+
+    @property
+    def value(self) -> float:
+        return ChainPath(self.edges).product
+
+
+class _Namer:
+    """Names of the nodes on the paths and the stretches of each path that form a factor."""
+
+    def __init__(self, root: Value, leaf: Value, paths: list[ChainPath], collapse: bool):
+        self.root, self.leaf, self.collapse = root, leaf, collapse
+        self._routes: dict[tuple[Value, Value], int] = {}
+        self.factors = [self._split(path) for path in paths]
+        self._names = self._assign_names(paths)
+
+    # -- which nodes are named -------------------------------------------------------------
+
+    def _is_named(self, node: Value) -> bool:
+        return bool(node.label) or node is self.root or node is self.leaf
+
+    def _split(self, path: ChainPath) -> list[_Factor]:
+        """Cut the path at named nodes; a stretch of unlabelled nodes becomes one factor only
+        if it is the unique unlabelled route between its ends (then the factor is exactly
+        ∂upper/∂lower), otherwise one factor per edge."""
+        factors: list[_Factor] = []
+        stretch: list[ChainEdge] = []
+        for edge in path.edges:
+            stretch.append(edge)
+            if not self._is_named(edge.child):
+                continue
+            upper = stretch[0].parent
+            if len(stretch) > 1 and self.collapse and self._unique_route(upper, edge.child):
+                factors.append(_Factor(upper, edge.child, tuple(stretch)))
+            else:
+                factors += [_Factor(e.parent, e.child, (e,)) for e in stretch]
+            stretch = []
+        return factors
+
+    def _unique_route(self, upper: Value, lower: Value) -> bool:
+        key = (upper, lower)
+        if key not in self._routes:
+            self._routes[key] = _unlabelled_routes(upper, lower)
+        return self._routes[key] == 1
+
+    def _assign_names(self, paths: list[ChainPath]) -> dict[Value, str]:
+        shown: list[Value] = []  # nodes that appear in some factor, in order of appearance
+        seen: set[Value] = set()
+        for factors in self.factors:
+            for factor in factors:
+                for node in (factor.upper, factor.lower):
+                    if node not in seen:
+                        seen.add(node)
+                        shown.append(node)
+        names: dict[Value, str] = {}
+        position = {node: k for k, node in enumerate(topological_order(self.root))}
+        label_users: dict[str, list[Value]] = {}
+        for node in shown:
+            if node.label:
+                label_users.setdefault(node.label, []).append(node)
+            elif node is self.root:
+                names[node] = ROOT_NAME
+            else:
+                names[node] = f"v{position[node]}"
+        for label, nodes in label_users.items():
+            if len(nodes) == 1:
+                names[nodes[0]] = label
+            else:  # one label on several nodes (e.g. a batch): number them
+                for k, node in enumerate(nodes, start=1):
+                    names[node] = f"{label}#{k}"
+        return names
+
+    def name(self, node: Value) -> str:
+        if node in self._names:
+            return self._names[node]
+        return node.label or (ROOT_NAME if node is self.root else "")
+
+    def factor_name(self, factor: _Factor) -> str:
+        return f"∂{self.name(factor.upper)}/∂{self.name(factor.lower)}"
+
+    # -- the where section -----------------------------------------------------------------
+
+    def where_lines(self) -> list[str]:
+        """What each factor is (the documents' equations 4 to 14), then the generated names."""
+        lines = []
+        if not self.root.label:
+            lines.append(f"  {ROOT_NAME} is the root, which has no label.")
+        distinct: dict[tuple[Value, Value, tuple[int, ...]], _Factor] = {}
+        for factors in self.factors:
+            for factor in factors:
+                key = (factor.upper, factor.lower, tuple(e.position for e in factor.edges))
+                distinct.setdefault(key, factor)
+        for factor in distinct.values():
+            lines.append(f"  {self.factor_name(factor)} = {self._rule(factor)}")
+        for node, name in self._names.items():
+            if node.label or node is self.root:
+                continue
+            if node.children:
+                lines.append(f"  {name} = {self._formula(node)} = {_number(node.data)}")
+            else:
+                lines.append(f"  {name} is a leaf without a label, value {_number(node.data)}")
+        return ["", "where", *lines]
+
+    def _rule(self, factor: _Factor) -> str:
+        value = _number(factor.value)
+        if len(factor.edges) == 1:
+            edge = factor.edges[0]
+            rule, op = _local_rule(edge, self._operand), edge.parent.op
+            if _repeated(edge):
+                op += f", operand {edge.position + 1}"
+            return f"{value} ({op})" if rule == value else f"{rule} = {value} ({op})"
+        inner = " → ".join(f"({edge.child.op})" for edge in factor.edges[:-1])
+        locals_ = " × ".join(_number(edge.local) for edge in factor.edges)
+        return (
+            f"{locals_} = {value} along {self.name(factor.upper)} → {inner} → "
+            f"{self.name(factor.lower)} (inner nodes without labels)"
+        )
+
+    def _formula(self, node: Value) -> str:
+        """One level of the node's formula, its operands by name or value."""
+        args = [self._operand(child) for child in node.children]
+        op = node.op
+        if op in ("+", "-", "*", "/", "**", "pow"):
+            return f"{args[0]} {'**' if op == 'pow' else op} {args[1]}"
+        if op == "neg":
+            return f"-{args[0]}"
+        if len(args) > 4:
+            return f"{op}({', '.join(args[:3])}, … {len(args)} operands)"
+        return f"{op}({', '.join(args)})"
+
+    def _operand(self, node: Value) -> str:
+        if node in self._names:
+            return self._names[node]
+        if node.label:
+            return node.label
+        return _number(node.data) if not node.children else f"({node.op} …)"
+
+
+def _unlabelled_routes(upper: Value, lower: Value) -> int:
+    """The number of paths from ``upper`` to ``lower`` whose inner nodes all lack a label."""
+    counts: dict[Value, int] = {lower: 1}
+    # post-order over the unlabelled region below ``upper``, iteratively
+    stack = [(upper, iter(upper.children))]
+    expanded = {upper}
+    while stack:
+        node, pending = stack[-1]
+        for child in pending:
+            if child is not lower and not child.label and child.children:
+                if child not in expanded:
+                    expanded.add(child)
+                    stack.append((child, iter(child.children)))
+                    break
+        else:
+            stack.pop()
+            counts[node] = sum(counts.get(child, 0) for child in node.children)
+    return counts[upper]
+
+
+def _repeated(edge: ChainEdge) -> bool:
+    """Whether the edge's child is an operand of its parent more than once (``x * x``)."""
+    return edge.parent.children.count(edge.child) > 1
+
+
+def _local_rule(edge: ChainEdge, name) -> str:
+    """The local derivative ∂parent/∂child in symbols, operands named by ``name(node)``."""
+    parent, k = edge.parent, edge.position
+    args = [name(child) for child in parent.children]
+    out, x = name(parent), args[0]
+    op = parent.op
+    if op == "Σwx+b":  # children (w₁…wₙ, x₁…xₙ, b)
+        n = len(args) // 2
+        if k < n:
+            return f"the input {args[n + k]} that {args[k]} multiplies"
+        return f"the weight {args[k - n]} on {args[k]}" if k < 2 * n else "1"
+    if op in ("+", "-", "neg"):
+        return "-1" if op == "neg" or (op == "-" and k == 1) else "1"
+    if op == "*":
+        return f"the other operand {args[1 - k]}"
+    if op == "/":
+        return f"1/{args[1]}" if k == 0 else f"-{x}/{args[1]}²"
+    if op in ("**", "pow"):
+        if k == 0:
+            return f"{args[1]}·{x}^({args[1]} - 1)"
+        # a number exponent (op "**") is a constant: no gradient flows into it
+        return "0 (a constant exponent)" if op == "**" else f"{x}^{args[1]}·ln {x}"
+    unary = {
+        "exp": f"exp({x}) = {out}",
+        "log": f"1/{x}",
+        "sigmoid": f"σ({x})·(1 - σ({x})) = {out}·(1 - {out})",
+        "tanh": f"1 - tanh²({x}) = 1 - {out}²",
+        "relu": f"1 if {x} > 0, else 0",
+    }
+    return unary.get(op, "")
+
+
+def _path_block(number: int, total: int, path: ChainPath, namer: _Namer) -> list[str]:
+    factors = namer.factors[number - 1]
+    route = " → ".join([namer.name(factors[0].upper), *(namer.name(f.lower) for f in factors)])
+    twice = [
+        f"{namer.name(e.child)} as operand {e.position + 1} of {namer.name(e.parent)}"
+        for e in path.edges
+        if _repeated(e)
+    ]
+    if twice:  # x * x: tell its two edges apart
+        route += f" ({', '.join(twice)})"
+    names = [namer.factor_name(f) for f in factors]
+    values = [_number(f.value) for f in factors]
+    widths = [max(len(n), len(v)) for n, v in zip(names, values, strict=True)]
+    return [
+        f"path {number} of {total}: {route}",
+        "      " + " · ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
+        "    = " + " × ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip(),
+        f"    = {_number(path.product)}",
+        "",
+    ]
+
+
+def _total_block(
+    target: str, root: Value, leaf: Value, paths: list[ChainPath], namer: _Namer
+) -> list[str]:
+    products = [path.product for path in paths]
+    total = sum(products)
+    indent = " " * len(target)
+    if len(paths) == 1:
+        lines = [f"{target} = path 1 = {_number(total)}"]
+    else:
+        lines = [f"{target} = path 1 + … + path {len(paths)}"]
+        terms = [f"({_number(p)})" if p < 0 else _number(p) for p in products]
+        for start in range(0, len(terms), 5):  # five terms a line
+            sign = "=" if start == 0 else "+"
+            lines.append(f"{indent} {sign} {' + '.join(terms[start : start + 5])}")
+        lines.append(f"{indent} = {_number(total)}")
+    lines.append(_check_line(root, leaf, total, products, namer))
+    return lines
+
+
+def _check_line(
+    root: Value, leaf: Value, total: float, products: list[float], namer: _Namer
+) -> str:
+    root_name, leaf_name = namer.name(root), namer.name(leaf)
+    if root.children and root.grad == 0.0:
+        return (
+            f"check: {root_name}.backward() has not run ({root_name}.grad is 0), so there is "
+            f"no {leaf_name}.grad to compare with; call {root_name}.backward() first"
+        )
+    if root.grad != 1.0:
+        return (
+            f"check: {root_name}.grad is {_number(root.grad)}, not 1: {leaf_name}.grad comes "
+            f"from a backward() of another root; to compare, zero the gradients and call "
+            f"{root_name}.backward()"
+        )
+    grad = leaf.grad
+    scale = sum(abs(p) for p in products)
+    difference = abs(total - grad)
+    if difference <= 1e-9 * scale:
+        how = "exactly" if difference == 0.0 else f"up to float rounding ({difference:.2g})"
+        return f"check: {leaf_name}.grad = {_number(grad)}, equal to the sum {how}"
+    return (
+        f"check: {leaf_name}.grad = {_number(grad)} differs from the sum by {difference:.3g}: "
+        f"gradients of leaves add up over backward() calls, so zero them and call "
+        f"{root_name}.backward() once"
+    )
