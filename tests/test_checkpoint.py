@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tinygrad_edu import MLP, train
+from tinygrad_edu import MLP, atomic_file, train
 from tinygrad_edu import checkpoint as ckpt
 from tinygrad_edu.checkpoint import CheckpointError, load_into, load_model, save_model
 from tinygrad_edu.nn import ACTIVATIONS
@@ -380,9 +380,9 @@ def test_a_crash_mid_write_leaves_the_old_file_intact_and_no_litter(tmp_path, mo
         raise KeyboardInterrupt if failing == "interrupt" else OSError("simulated crash")
 
     if failing == "write":
-        monkeypatch.setattr(ckpt, "open", HalfWrittenFile, raising=False)
+        monkeypatch.setattr(atomic_file, "open", HalfWrittenFile, raising=False)
     else:
-        monkeypatch.setattr(ckpt.os, "fsync" if failing == "fsync" else "replace", crash)
+        monkeypatch.setattr(atomic_file.os, "fsync" if failing == "fsync" else "replace", crash)
     with pytest.raises((OSError, KeyboardInterrupt)):
         example_model(seed=2).save(path)
     monkeypatch.undo()
@@ -411,8 +411,8 @@ def test_a_process_killed_between_write_and_rename_leaves_the_old_file(tmp_path)
     old_bytes = path.read_bytes()
     script = (
         "import os, sys\n"
-        "from tinygrad_edu import MLP, checkpoint\n"
-        "checkpoint.os.replace = lambda *a: os._exit(9)\n"
+        "from tinygrad_edu import MLP, atomic_file\n"
+        "atomic_file.os.replace = lambda *a: os._exit(9)\n"
         "MLP(3, [4, 2], 'tanh', 'sigmoid', seed=2).save(sys.argv[1])\n"
     )
     result = subprocess.run(

@@ -10,8 +10,7 @@ import struct
 
 import pytest
 
-from tinygrad_edu import MLP, SGD, Adam, train
-from tinygrad_edu import checkpoint as ckpt
+from tinygrad_edu import MLP, SGD, Adam, atomic_file, train
 from tinygrad_edu.checkpoint import CheckpointError
 from tinygrad_edu.optim import Optimizer
 
@@ -226,7 +225,7 @@ def test_a_crash_while_saving_keeps_the_previous_checkpoint_which_still_resumes_
     tmp_path, monkeypatch
 ):
     path = tmp_path / "run.json"
-    real_replace = ckpt.os.replace
+    real_replace = atomic_file.os.replace
     calls = []
 
     def replace_then_crash(src, dst):
@@ -235,7 +234,7 @@ def test_a_crash_while_saving_keeps_the_previous_checkpoint_which_still_resumes_
             raise OSError("simulated power cut")
         real_replace(src, dst)
 
-    monkeypatch.setattr(ckpt.os, "replace", replace_then_crash)
+    monkeypatch.setattr(atomic_file.os, "replace", replace_then_crash)
     with pytest.raises(OSError, match="power cut"):
         train(
             new_model(), X, LABELS, lr=0.3, checkpoint_every=2, checkpoint_path=path, **settings()

@@ -30,24 +30,21 @@ then ``os.replace``), so a crash in the middle of a save leaves the previous fil
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
-import os
 import random
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from tinygrad_edu.atomic_file import PathLike, _fspath, write_atomically
 from tinygrad_edu.nn import ACTIVATIONS, MLP
 from tinygrad_edu.optim import SGD, Adam, Optimizer
 
 FORMAT = "tinygrad_edu checkpoint"
 VERSION = 1
-PathLike = str | os.PathLike
 
 TRAINING_FIELDS = ("format", "version", "kind", "epoch", "run", "history", "order",
                    "rng_state", "optimizer", "model")  # fmt: skip
@@ -315,49 +312,6 @@ def _write_json(path: PathLike, document: dict[str, Any]) -> None:
     # one line per innermost list of numbers: a weight matrix reads as a matrix
     text = re.sub(r"\[[^\[\]{}]*\]", lambda m: re.sub(r"\s*\n\s*", " ", m.group()), text)
     write_atomically(path, text + "\n")
-
-
-def write_atomically(path: PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a mix.
-
-    The text goes to a temporary file in the same folder (so the rename stays on one file
-    system), is flushed to disk, and then ``os.replace`` swaps it in, which is atomic. On
-    any failure the temporary file is removed and the old file is left as it was.
-    """
-    path = _fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8") as stream:  # "x": never an existing file
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _sync_folder(folder)
-
-
-def _fspath(path: object) -> str:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"a checkpoint path must be a str or a path, got {type(path).__name__}")
-    return os.fspath(path)
-
-
-def _sync_folder(folder: str) -> None:
-    """Make the rename itself durable where the platform allows opening a folder."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ----- reading --------------------------------------------------------------------------------

@@ -1,0 +1,59 @@
+"""Crash-safe file writing: readers see the old file or the new one, never a mix.
+
+The text goes to a temporary file in the same folder, is flushed and fsynced, ``os.replace``
+swaps it in (atomic on one file system), and then the folder is fsynced so that the rename
+itself is durable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+
+__all__ = ["PathLike", "write_atomically"]
+
+PathLike = str | os.PathLike
+
+
+def write_atomically(path: PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a mix.
+
+    The text goes to a temporary file in the same folder (so the rename stays on one file
+    system), is flushed to disk, and then ``os.replace`` swaps it in, which is atomic. On
+    any failure the temporary file is removed and the old file is left as it was.
+    """
+    path = _fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(temporary, "x", encoding="utf-8") as stream:  # "x": never an existing file
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_folder(folder)
+
+
+def _fspath(path: object) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"a checkpoint path must be a str or a path, got {type(path).__name__}")
+    return os.fspath(path)
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename itself durable where the platform allows opening a folder."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
