@@ -11,7 +11,7 @@ import contextlib
 import os
 import secrets
 
-__all__ = ["PathLike", "write_atomically"]
+__all__ = ["PathLike", "checked_path", "write_atomically"]
 
 PathLike = str | os.PathLike
 
@@ -23,7 +23,7 @@ def write_atomically(path: PathLike, text: str) -> None:
     system), is flushed to disk, and then ``os.replace`` swaps it in, which is atomic. On
     any failure the temporary file is removed and the old file is left as it was.
     """
-    path = _fspath(path)
+    path = checked_path(path)
     folder = os.path.dirname(os.path.abspath(path))
     temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
     try:
@@ -39,9 +39,10 @@ def write_atomically(path: PathLike, text: str) -> None:
     _sync_folder(folder)
 
 
-def _fspath(path: object) -> str:
+def checked_path(path: object) -> str:
+    """``path`` as a str; a TypeError naming its type if it is not a str or a path."""
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"a checkpoint path must be a str or a path, got {type(path).__name__}")
+        raise TypeError(f"a file path must be a str or a path, got {type(path).__name__}")
     return os.fspath(path)
 
 

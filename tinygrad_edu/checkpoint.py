@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from tinygrad_edu.atomic_file import PathLike, _fspath, write_atomically
+from tinygrad_edu.atomic_file import PathLike, checked_path, write_atomically
 from tinygrad_edu.nn import ACTIVATIONS, MLP
 from tinygrad_edu.optim import SGD, Adam, Optimizer
 
@@ -355,7 +355,7 @@ class _Reader:
     """Reads one checkpoint file; every check raises CheckpointError naming file and field."""
 
     def __init__(self, path: PathLike) -> None:
-        self.name = _fspath(path)
+        self.name = checked_path(path)
         with open(self.name, "rb") as stream:  # OSError (missing, unreadable) passes through
             self.raw = stream.read()
 
