@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 
 import pytest
@@ -170,6 +171,8 @@ def test_the_too_big_error_carries_its_counts_for_callers_to_word_their_own_advi
     assert "more than --max-nodes 400" in worded and "or pass --group neuron" in worded
     assert worded.endswith("or pass --max-nodes 1666 to draw it anyway")
     assert "max_nodes=" not in worded and "group='neuron'" not in worded
+    copy = pickle.loads(pickle.dumps(refused))
+    assert type(copy) is GraphTooLargeError and str(copy) == str(refused)
 
 
 def test_past_max_nodes_each_neuron_becomes_one_box():

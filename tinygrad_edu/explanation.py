@@ -14,8 +14,6 @@ from tinygrad_edu.graph import ChainEdge, ChainPath, chain_paths
 
 __all__ = ["explain"]
 
-# ----- explain: the paths written out in the documents' notation -------------------------
-
 ROOT_NAME = "E"  # what an unlabelled root is called: the documents' name for the error
 
 

@@ -141,6 +141,10 @@ class GraphTooLargeError(ValueError):
         self.grouped = grouped
         super().__init__(self.advice())
 
+    def __reduce__(self):  # pickles (e.g. across processes) with the counts, not the text
+        counts = (self.full_count, self.drawn_count, self.max_nodes, self.group, self.grouped)
+        return type(self), counts
+
     def advice(self, max_nodes_option: str = "max_nodes=",
                group_option: str = "group='neuron'") -> str:
         """The message, with the two options spelled as the caller's users write them."""
