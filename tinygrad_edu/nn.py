@@ -157,7 +157,7 @@ class Layer:
         return len(self.neurons)
 
     def __call__(self, x: Sequence[Value]) -> list[Value]:
-        neurons = self.neurons
+        neurons = self._neurons  # the attribute, not the property: this runs per example
         if self._fused:  # one call reads the inputs' numbers once for all the neurons
             sums = layer_weighted_sums([n.w for n in neurons], x, [n.b for n in neurons])
             return [n._activated(h) for n, h in zip(neurons, sums, strict=True)]
