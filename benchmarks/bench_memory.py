@@ -19,7 +19,7 @@ import tracemalloc
 from bench_micrograd_demo import micrograd_nodes
 from workloads import Micrograd, TinygradEdu, initial_parameters, make_moons
 
-from tinygrad_edu.engine import topological_order
+from tinygrad_edu.core import topological_order
 
 
 def graph_memory(engine, all_nodes) -> tuple[int, int, int]:
@@ -53,14 +53,18 @@ def main(argv: list[str] | None = None) -> None:
         (TinygradEdu(weights, biases, X, y, fused=True), topological_order),
     ]
     print(f"graph of micrograd's demo loss, {len(X)} points (tracemalloc; parameters excluded)")
-    print(f"  {'engine':<32} {'nodes':>8} {'bytes':>11} {'bytes/node':>11} "
-          f"{'after backward':>15} {'bytes/node':>11}")
+    print(
+        f"  {'engine':<32} {'nodes':>8} {'bytes':>11} {'bytes/node':>11} "
+        f"{'after backward':>15} {'bytes/node':>11}"
+    )
     results = {}
     for engine, count_nodes in engines:
         nodes, built, backpropagated = graph_memory(engine, count_nodes)
         results[engine.name] = (nodes, built, backpropagated)
-        print(f"  {engine.name:<32} {nodes:>8,} {built:>11,} {built / nodes:>11.0f} "
-              f"{backpropagated:>15,} {backpropagated / nodes:>11.0f}")
+        print(
+            f"  {engine.name:<32} {nodes:>8,} {built:>11,} {built / nodes:>11.0f} "
+            f"{backpropagated:>15,} {backpropagated / nodes:>11.0f}"
+        )
 
     micrograd = results[Micrograd.name]
     for name, (nodes, built, backpropagated) in results.items():
@@ -69,8 +73,10 @@ def main(argv: list[str] | None = None) -> None:
         per_node = (micrograd[1] / micrograd[0]) / (built / nodes)
         per_node_after = (micrograd[2] / micrograd[0]) / (backpropagated / nodes)
         total = micrograd[2] / backpropagated
-        print(f"ratio {name}: {per_node:.1f}x fewer bytes per node than micrograd "
-              f"({per_node_after:.1f}x after backward), {total:.1f}x fewer bytes in all")
+        print(
+            f"ratio {name}: {per_node:.1f}x fewer bytes per node than micrograd "
+            f"({per_node_after:.1f}x after backward), {total:.1f}x fewer bytes in all"
+        )
 
 
 if __name__ == "__main__":

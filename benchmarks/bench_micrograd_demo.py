@@ -14,8 +14,8 @@ Two conditions, the same for every engine:
 * Python's default garbage collection. Garbage a step leaves is collected untimed before the
   next one; this favours micrograd, whose graphs are full of reference cycles (each node's
   backward closure refers to the node) that only the cyclic collector can free.
-* The cyclic collector paused during each step (``tinygrad_edu.engine.gc_paused()``, which
-  ``tinygrad_edu.train`` uses for its steps), followed, inside the timing, by the collection
+* The cyclic collector paused during each step (``tinygrad_edu.core.gc_paused()``, which
+  ``tinygrad_edu.training`` uses for its steps), followed, inside the timing, by the collection
   of the young generation that Python runs next: each engine pays for its own leftovers
   (for tinygrad_edu nothing, as reference counting frees its acyclic graphs at once).
 
@@ -36,7 +36,7 @@ import time
 
 from workloads import Contender, Micrograd, PlainFloats, TinygradEdu, contenders, make_moons
 
-from tinygrad_edu.engine import gc_paused, topological_order
+from tinygrad_edu.core import gc_paused, topological_order
 
 
 def best_step_times(engines: list[Contender], rounds: int, warmup: int, paused: bool):
@@ -66,8 +66,10 @@ def check_gradients(X, y, torch: bool) -> None:
     for engine in engines:
         engine.step()
     reference = next(e for e in engines if isinstance(e, Micrograd)).gradients()
-    print(f"gradients of all {len(reference)} parameters after one step, "
-          "largest |difference| from micrograd's:")
+    print(
+        f"gradients of all {len(reference)} parameters after one step, "
+        "largest |difference| from micrograd's:"
+    )
     for engine in engines:
         difference = max(abs(a - b) for a, b in zip(engine.gradients(), reference, strict=True))
         print(f"  {engine.name:<32} {difference:.1e}")

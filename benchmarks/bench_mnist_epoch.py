@@ -22,7 +22,7 @@ import time
 from tinygrad_edu.datasets.digits import one_hot
 from tinygrad_edu.datasets.mnist import load_mnist
 from tinygrad_edu.nn import MLP
-from tinygrad_edu.train import train
+from tinygrad_edu.training import train
 
 ROWS = COLUMNS = 28
 
@@ -38,8 +38,12 @@ def write_synthetic_mnist(folder: str, train_count: int, test_count: int) -> Non
     for stem, count in (("train", train_count), ("t10k", test_count)):
         pixels = rng.randbytes(count * ROWS * COLUMNS)
         labels = bytes(rng.randrange(10) for _ in range(count))
-        write_idx_gz(os.path.join(folder, f"{stem}-images-idx3-ubyte.gz"), 0x08,
-                     (count, ROWS, COLUMNS), pixels)
+        write_idx_gz(
+            os.path.join(folder, f"{stem}-images-idx3-ubyte.gz"),
+            0x08,
+            (count, ROWS, COLUMNS),
+            pixels,
+        )
         write_idx_gz(os.path.join(folder, f"{stem}-labels-idx1-ubyte.gz"), 0x08, (count,), labels)
 
 
@@ -54,20 +58,23 @@ def main(argv: list[str] | None = None) -> None:
         start = time.perf_counter()
         mnist = load_mnist(folder)
         loaded = time.perf_counter() - start
-    print(f"load_mnist: {len(mnist.train_images):,} + {len(mnist.test_images):,} synthetic "
-          f"images (gzip IDX) in {loaded:.2f} s")
+    print(
+        f"load_mnist: {len(mnist.train_images):,} + {len(mnist.test_images):,} synthetic "
+        f"images (gzip IDX) in {loaded:.2f} s"
+    )
 
     count = min(args.images, len(mnist.train_images))
     X = mnist.train_images[:count]
     Y = [one_hot(label) for label in mnist.train_labels[:count]]
-    model = MLP(ROWS * COLUMNS, [30, 10], activation="sigmoid", output_activation="sigmoid",
-                seed=0)
+    model = MLP(ROWS * COLUMNS, [30, 10], activation="sigmoid", output_activation="sigmoid", seed=0)
     start = time.perf_counter()
     train(model, X, Y, loss="half_sse", lr=3.0, epochs=1, batch_size=10, print_every=0)
     elapsed = time.perf_counter() - start
     per_image = elapsed / count
-    print(f"one epoch over {count:,} images of 784 pixels (784-30-10): {elapsed:.2f} s, "
-          f"{per_image * 1e3:.2f} ms per image")
+    print(
+        f"one epoch over {count:,} images of 784 pixels (784-30-10): {elapsed:.2f} s, "
+        f"{per_image * 1e3:.2f} ms per image"
+    )
     print(f"MNIST epoch of 60,000 images, extrapolated: {per_image * 60000 / 60:.1f} minutes")
 
 

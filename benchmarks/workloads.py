@@ -88,10 +88,8 @@ class TinygradEdu(Contender):
     """
 
     def __init__(self, weights: Weights, biases: Biases, X, y, fused: bool = True) -> None:
-        from tinygrad_edu.engine import Value, weighted_sum
-        from tinygrad_edu.losses import hinge
-        from tinygrad_edu.nn import MLP
-        from tinygrad_edu.optim import SGD
+        from tinygrad_edu.core import Value, weighted_sum
+        from tinygrad_edu.nn import MLP, SGD, hinge
 
         self.name = "tinygrad_edu " + ("(default, fused)" if fused else "(fused=False)")
         self.model = MLP.from_weights(
@@ -179,12 +177,19 @@ class TorchScalars(Contender):
 
         self.torch = torch
         self.w = [
-            [[torch.tensor(matrix[i][j], dtype=torch.float64, requires_grad=True)
-              for i in range(len(matrix))] for j in range(len(matrix[0]))]
+            [
+                [
+                    torch.tensor(matrix[i][j], dtype=torch.float64, requires_grad=True)
+                    for i in range(len(matrix))
+                ]
+                for j in range(len(matrix[0]))
+            ]
             for matrix in weights
         ]  # w[l][j][i]: neuron j's weights, like a micrograd Neuron
-        self.b = [[torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in layer]
-                  for layer in biases]
+        self.b = [
+            [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in layer]
+            for layer in biases
+        ]
         self.params = [
             p
             for wl, bl in zip(self.w, self.b, strict=True)

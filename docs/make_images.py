@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tinygrad_edu import MLP, SGD, half_sum_squared_error, train
 from tinygrad_edu.datasets import square_function
-from tinygrad_edu.viz import draw_dot, render
+from tinygrad_edu.lenses.draw import draw_dot, render
 
 IMAGES = Path(__file__).resolve().parent / "images"
 
@@ -67,8 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=IMAGES, help="folder to write into")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for written in (make_graph(args.out / "graph.svg"),
-                    make_training_plot(args.out / "training.png")):
+    for written in (
+        make_graph(args.out / "graph.svg"),
+        make_training_plot(args.out / "training.png"),
+    ):
         print(f"wrote {written}")
     return 0
 

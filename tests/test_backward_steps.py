@@ -55,14 +55,38 @@ def test_every_op_and_the_fused_sum_take_part():
     x, y, z = Value(0.7, label="x"), Value(-1.3, label="y"), Value(2.1, label="z")
     s = weighted_sum([x, y, x], [y, x, z], z)
     parts = [
-        x + y, x - y, x * x, x / z, -y, x**3, z**x, z.exp(), z.log(), y.sigmoid(), y.tanh(),
-        y.relu(), x.relu(), s,
+        x + y,
+        x - y,
+        x * x,
+        x / z,
+        -y,
+        x**3,
+        z**x,
+        z.exp(),
+        z.log(),
+        y.sigmoid(),
+        y.tanh(),
+        y.relu(),
+        x.relu(),
+        s,
     ]
     root = parts[0]
     for part in parts[1:]:
         root = root * 0.5 + part
     assert {node.op for node in topological_order(root)} >= {
-        "+", "-", "*", "/", "neg", "**", "pow", "exp", "log", "sigmoid", "tanh", "relu", "Σwx+b",
+        "+",
+        "-",
+        "*",
+        "/",
+        "neg",
+        "**3",
+        "pow",
+        "exp",
+        "log",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "Σwx+b",
     }
     assert grads_after(root, stepwise=True) == grads_after(root, stepwise=False)
 
@@ -109,14 +133,14 @@ def test_a_step_prints_as_readable_lines():
     f.label = "f"
     first, second = list(f.backward_steps())
     assert str(first).splitlines() == [
-        "at f (+): upstream gradient 1",
-        "  grad of p += local 1 × upstream 1 = 1",
+        "at 'f' (+): upstream gradient 1",
+        "  grad of 'p' += local 1 × upstream 1 = 1",
         "  grad of the leaf 1 += local 1 × upstream 1 = 1",  # an unlabelled constant
     ]
     assert str(second).splitlines() == [
-        "at p (*): upstream gradient 1",
-        "  grad of x += local -2 × upstream 1 = -2",
-        "  grad of y += local 3 × upstream 1 = 3",
+        "at 'p' (*): upstream gradient 1",
+        "  grad of 'x' += local -2 × upstream 1 = -2",
+        "  grad of 'y' += local 3 × upstream 1 = 3",
     ]
     unlabelled = list(((x * y) + 1.0).backward_steps())[0]
     assert str(unlabelled).splitlines()[0] == "at the '+' node (-5): upstream gradient 1"

@@ -17,7 +17,10 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 def run(script: str, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / script), *args],
-        capture_output=True, text=True, timeout=300, cwd=BENCHMARKS.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=BENCHMARKS.parent,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -31,8 +34,11 @@ def demo_output() -> str:
 def test_the_demo_benchmark_checks_gradients_against_micrograd(demo_output):
     differences = re.findall(r"^  (.+?)\s+(\d\.\de[+-]\d\d)$", demo_output, re.MULTILINE)
     engines = dict(differences)
-    assert {"tinygrad_edu (default, fused)", "tinygrad_edu (fused=False)",
-            "plain floats (the floor)"} <= set(engines)
+    assert {
+        "tinygrad_edu (default, fused)",
+        "tinygrad_edu (fused=False)",
+        "plain floats (the floor)",
+    } <= set(engines)
     assert all(float(d) < 1e-12 for d in engines.values())
     assert "fused and fused=False gradients bit-identical: yes" in demo_output
 
@@ -47,11 +53,13 @@ def test_the_demo_benchmark_prints_ratios_under_both_gc_conditions_in_both_heaps
                 line = re.search(
                     rf"^ratio \[{gc_condition}, {heap}\] tinygrad_edu \({model}\): "
                     r"[\d.]+x faster than micrograd.*, [\d.]+x the plain-float floor$",
-                    demo_output, re.MULTILINE,
+                    demo_output,
+                    re.MULTILINE,
                 )
                 assert line, (heap, gc_condition, model)
-    with_torch = re.findall(r"^ratio \[.*, torch imported\] .*faster than PyTorch scalars",
-                            demo_output, re.MULTILINE)
+    with_torch = re.findall(
+        r"^ratio \[.*, torch imported\] .*faster than PyTorch scalars", demo_output, re.MULTILINE
+    )
     assert len(with_torch) == (4 if len(heaps) == 2 else 0)
 
 
@@ -60,7 +68,8 @@ def test_the_memory_benchmark_prints_bytes_per_node_ratios():
     for model in ("fused=False", "default, fused"):
         assert re.search(
             rf"^ratio tinygrad_edu \({model}\): [\d.]+x fewer bytes per node than micrograd",
-            out, re.MULTILINE,
+            out,
+            re.MULTILINE,
         )
 
 
@@ -73,5 +82,6 @@ def test_the_chain_benchmark_gets_the_right_gradients_at_every_size():
 def test_the_mnist_epoch_benchmark_extrapolates_from_synthetic_files():
     out = run("bench_mnist_epoch.py", "--images", "10", "--full-set", "60")
     assert "load_mnist: 60 + 10 synthetic images" in out
-    assert re.search(r"ms per image\nMNIST epoch of 60,000 images, extrapolated: [\d.]+ minutes",
-                     out)
+    assert re.search(
+        r"ms per image\nMNIST epoch of 60,000 images, extrapolated: [\d.]+ minutes", out
+    )

@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tinygrad_edu import MLP, atomic_file, train
-from tinygrad_edu import checkpoint as ckpt
-from tinygrad_edu.checkpoint import CheckpointError, load_into, load_model, save_model
+from tinygrad_edu import MLP, CheckpointError, load_into, load_model, save_model, train
+from tinygrad_edu.files import atomic as atomic_file
+from tinygrad_edu.files import model_file
+from tinygrad_edu.files.json_file import FORMAT
 from tinygrad_edu.nn import ACTIVATIONS
 
 
@@ -212,7 +213,7 @@ def valid_document() -> dict:
     model = example_model()
     return json.loads(
         json.dumps(
-            {"format": ckpt.FORMAT, "version": 1, "kind": "model", **ckpt._model_fields(model)}
+            {"format": FORMAT, "version": 1, "kind": "model", **model_file.fields(model.to_data())}
         )
     )
 
@@ -411,7 +412,7 @@ def test_a_process_killed_between_write_and_rename_leaves_the_old_file(tmp_path)
     old_bytes = path.read_bytes()
     script = (
         "import os, sys\n"
-        "from tinygrad_edu import MLP, atomic_file\n"
+        "from tinygrad_edu import MLP\nfrom tinygrad_edu.files import atomic as atomic_file\n"
         "atomic_file.os.replace = lambda *a: os._exit(9)\n"
         "MLP(3, [4, 2], 'tanh', 'sigmoid', seed=2).save(sys.argv[1])\n"
     )

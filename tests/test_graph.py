@@ -11,7 +11,7 @@ from random_graphs import build, networks, programs
 
 from tinygrad_edu import MLP, Value, chain_paths, explain, half_sum_squared_error
 from tinygrad_edu.datasets import DOCUMENT_001
-from tinygrad_edu.graph import count_paths
+from tinygrad_edu.lenses.paths import count_paths
 
 MAX_PATHS = 2000
 
@@ -181,11 +181,11 @@ def test_explain_lists_each_path_as_named_factors_over_their_values(document_001
 def test_explain_folds_the_unlabelled_loss_nodes_and_says_so(document_001):
     model, loss = document_001
     text = explain(loss, model.parameter("W3[0,0]"))
-    assert "E is the root, which has no label." in text
-    assert "along E → (+) → (**) → (-) → a3[0]" in text
+    assert "E is the root, which has no label." not in text  # the loss labels itself E
+    assert "along E → (+) → (**2) → (-) → a3[0]" in text
     unfolded = explain(loss, model.parameter("W3[0,0]"), collapse=False)
     assert "∂E/∂a3[0]" not in unfolded
-    assert "→ a3[0] → h3[0] → W3[0,0]" in unfolded and "(**)" in unfolded
+    assert "→ a3[0] → h3[0] → W3[0,0]" in unfolded and "(**2)" in unfolded
 
 
 def test_explain_names_unlabelled_nodes_and_tells_the_two_edges_of_x_times_x_apart():
@@ -222,13 +222,14 @@ def test_explain_trivial_cases_and_limits():
         explain(node, x)
 
 
-def test_explain_names_a_constant_exponent_as_a_constant():
+def test_a_constant_exponent_is_part_of_its_op_not_an_operand():
     x = Value(3.0, label="x")
     y = x**2
     y.label = "y"
     y.backward()
-    text = explain(y, y.children[1])
-    assert "0 (a constant exponent)" in text
+    assert y.op == "**2" and y.children == (x,)
+    text = explain(y, x)
+    assert "∂y/∂x = 2·x^(2 - 1) = 6 (**2)" in text
     assert "ln" not in text  # the rule x^n·ln x is for a Value exponent only
     n = Value(2.0, label="n")
     z = x**n

@@ -22,7 +22,7 @@ from tinygrad_edu import (
     softmax_cross_entropy,
     train,
 )
-from tinygrad_edu.losses import get_loss
+from tinygrad_edu.nn import get_loss
 
 NOT_NUMBERS = ["1.0", None, [1.0], (1.0,), {"x": 1}, b"1", 1j, True, Decimal("1.5"), object()]
 
@@ -79,10 +79,8 @@ def test_operators_with_a_non_number_raise_type_error(symbol, bad, side):
 @pytest.mark.parametrize(
     "misuse",
     [
-        lambda v: v < 1.0,
         lambda v: v // 2,
         lambda v: v % 2,
-        lambda v: abs(v),
         lambda v: ~v,
         lambda v: v @ v,
         lambda v: v[0],
@@ -118,13 +116,13 @@ def test_operations_values_do_not_have_are_type_errors(misuse):
         ({"nouts": [3, -1]}, ValueError, "got -1"),
         ({"nouts": [3, 2.0]}, TypeError, "got float 2.0"),
         ({"nouts": [None]}, TypeError, "NoneType"),
-        ({"activation": 5}, TypeError, "activation must be a str"),
-        ({"activation": None}, TypeError, "activation must be a str"),
+        ({"activation": 5}, TypeError, "activation must be one of"),
+        ({"activation": None}, TypeError, "activation must be one of"),
         ({"activation": "softplus"}, ValueError, "activation must be one of .*got 'softplus'"),
         ({"activation": "Sigmoid"}, ValueError, "got 'Sigmoid'"),
         ({"output_activation": 1}, TypeError, "output_activation"),
         ({"output_activation": "gelu"}, ValueError, "output_activation"),
-        ({"init": 0}, TypeError, "init must be a str"),
+        ({"init": 0}, TypeError, "init must be one of"),
         ({"init": "zeros"}, ValueError, "init must be one of .*got 'zeros'"),
         ({"seed": "x"}, TypeError, "seed must be an int"),
         ({"seed": 1.5}, TypeError, "seed"),

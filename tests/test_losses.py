@@ -18,7 +18,7 @@ from tinygrad_edu import (
     softmax_cross_entropy,
     sum_squared_error,
 )
-from tinygrad_edu.losses import get_loss
+from tinygrad_edu.nn import get_loss
 
 OUTS, TARGETS = [0.8, 0.1, 0.4], [1.0, 0.0, 1.0]
 

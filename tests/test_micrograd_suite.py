@@ -21,9 +21,22 @@ require_module("torch")  # micrograd's tests compare against PyTorch
 def micrograd_tests(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("micrograd_sdist")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-         "--dest", str(folder), "micrograd==0.1.0"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "--dest",
+            str(folder),
+            "micrograd==0.1.0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     archives = list(folder.glob("micrograd-0.1.0.tar.gz"))
     if result.returncode != 0 or not archives:

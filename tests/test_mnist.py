@@ -77,13 +77,19 @@ def test_every_idx_type_is_read_big_endian(tmp_path, code, fmt, values):
         (b"PK\x03\x04" + bytes(20), "magic number 0x504B0304 is not an IDX magic number"),
         (struct.pack(">HBB", 0, 0x07, 1) + bytes(8), "magic number 0x00000701 is not an IDX"),
         (struct.pack(">HBB", 0, 0x08, 0), "magic number 0x00000800 is not an IDX"),
-        (struct.pack(">HBB", 0, 0x08, 3) + struct.pack(">I", 5),
-         "truncated: the magic number declares 3 dimension sizes, but the file ends after 1"),
-        (idx_bytes(0x08, (10, 28, 28), bytes(100)),
-         "truncated: the header declares 10 x 28 x 28 unsigned byte values (7,840 bytes of "
-         "data), but only 100 bytes follow the header"),
-        (idx_bytes(0x0E, (2,), bytes(15)),
-         "truncated: the header declares 2 double values (16 bytes of data), but only 15"),
+        (
+            struct.pack(">HBB", 0, 0x08, 3) + struct.pack(">I", 5),
+            "truncated: the magic number declares 3 dimension sizes, but the file ends after 1",
+        ),
+        (
+            idx_bytes(0x08, (10, 28, 28), bytes(100)),
+            "truncated: the header declares 10 x 28 x 28 unsigned byte values (7,840 bytes of "
+            "data), but only 100 bytes follow the header",
+        ),
+        (
+            idx_bytes(0x0E, (2,), bytes(15)),
+            "truncated: the header declares 2 double values (16 bytes of data), but only 15",
+        ),
         (idx_bytes(0x08, (2,), bytes(5)), "3 unexpected bytes after the 2 bytes of data"),
     ],
 )

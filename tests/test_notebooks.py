@@ -90,18 +90,24 @@ def test_readme_images_are_committed():
 
 def test_make_images_writes_both_pictures(tmp_path: Path):
     require_dot()
-    env = {**os.environ, "MPLBACKEND": "Agg",
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "MPLBACKEND": "Agg",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     result = subprocess.run(
         [sys.executable, str(ROOT / "docs" / "make_images.py"), "--out", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     svg = (tmp_path / "graph.svg").read_text(encoding="utf-8")
     assert "<svg" in svg
     for label in ("W1[0,0]", "h1[0]", "a1[0]", "E"):
         assert label in svg
-    assert "grad &#45;0.07358" in svg or "grad -0.07358" in svg   # ∂E/∂W1[0,0], drawn in red
+    assert "grad &#45;0.07358" in svg or "grad -0.07358" in svg  # ∂E/∂W1[0,0], drawn in red
     png = (tmp_path / "training.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.svg", "training.png"]

@@ -12,7 +12,7 @@ from support import require_module
 
 from tinygrad_edu import MLP, train
 from tinygrad_edu.datasets import square_function, xor_table
-from tinygrad_edu.train import History, predict
+from tinygrad_edu.training import History, predict
 
 matplotlib = require_module("matplotlib")
 matplotlib.use("Agg")
@@ -187,7 +187,7 @@ def test_library_and_plotting_module_import_without_matplotlib():
         "sys.modules['matplotlib'] = None\n"
         "sys.modules['matplotlib.pyplot'] = None\n"
         "import tinygrad_edu, tinygrad_edu.plotting as p\n"
-        "from tinygrad_edu.train import History\n"
+        "from tinygrad_edu.training import History\n"
         "try:\n"
         "    p.plot_loss(History(loss=[1.0], accuracy=[None]))\n"
         "except ImportError as e:\n"

@@ -10,9 +10,9 @@ import struct
 
 import pytest
 
-from tinygrad_edu import MLP, SGD, Adam, atomic_file, train
-from tinygrad_edu.checkpoint import CheckpointError
-from tinygrad_edu.optim import Optimizer
+from tinygrad_edu import MLP, SGD, Adam, CheckpointError, train
+from tinygrad_edu.files import atomic as atomic_file
+from tinygrad_edu.nn import Optimizer
 
 X = [[0.1, 0.9], [0.8, 0.2], [0.4, 0.4], [0.9, 0.7], [0.2, 0.3], [0.6, 0.1], [0.3, 0.8]]
 LABELS = [0, 1, 2, 1, 0, 2, 0]
@@ -29,10 +29,31 @@ def new_model(seed: int = 0) -> MLP:
     return MLP(2, [4, 3], activation="tanh", output_activation="linear", seed=seed)
 
 
+class HeavyBall(Optimizer):
+    """An optimiser of a user's own: it declares its hyperparameters and its state, so a
+    checkpoint saves, checks and restores them like SGD's and Adam's."""
+
+    hyperparameters = ("lr", "weight_decay", "beta")
+    state_names = ("steps", "average")
+
+    def __init__(self, params, lr: float, beta: float = 0.5) -> None:
+        super().__init__(params, lr)
+        self.beta = beta
+        self.steps = 0
+        self.average = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        self.steps += 1
+        for k, p in enumerate(self.params):
+            self.average[k] = self.beta * self.average[k] + p.grad
+            p.data -= self.lr * self.average[k]
+
+
 OPTIMIZERS = {
     "sgd": lambda params: SGD(params, lr=0.3),
     "momentum": lambda params: SGD(params, lr=0.2, momentum=0.9),
     "adam": lambda params: Adam(params, lr=0.05),
+    "own": lambda params: HeavyBall(params, lr=0.2),
 }
 
 
@@ -364,10 +385,8 @@ def test_a_truncated_training_checkpoint_is_a_value_error(saved_run):
         train(new_model(), X, LABELS, resume_from=saved_run, **settings())
 
 
-class Momentumless(Optimizer):
-    def step(self) -> None:
-        for p in self.params:
-            p.data -= self.lr * p.grad
+class StepLess(Optimizer):
+    """Forgot to write step(): there is nothing to run, or to checkpoint."""
 
 
 @pytest.mark.parametrize(
@@ -389,7 +408,7 @@ class Momentumless(Optimizer):
         (
             {"checkpoint_every": 1, "checkpoint_path": "run.json", "optimizer": "custom"},
             TypeError,
-            "SGD and Adam",
+            "an Optimizer's state",
         ),
         (
             {"checkpoint_every": 1, "checkpoint_path": "run.json", "optimizer": "foreign"},
@@ -404,7 +423,7 @@ def test_bad_checkpoint_arguments_raise_before_any_change(
     monkeypatch.chdir(tmp_path)
     model = new_model()
     if kwargs.get("optimizer") == "custom":
-        kwargs["optimizer"] = Momentumless(model.parameters(), lr=0.1)
+        kwargs["optimizer"] = StepLess(model.parameters(), lr=0.1)
     elif kwargs.get("optimizer") == "foreign":
         kwargs["optimizer"] = SGD(new_model().parameters(), lr=0.1)
     before = bits(p.data for p in model.parameters())

@@ -10,9 +10,8 @@ import sys
 import pytest
 from support import require_module
 
-from tinygrad_edu import MLP, SGD, mean_squared_error
+from tinygrad_edu import MLP, SGD, from_torch, mean_squared_error, to_torch
 from tinygrad_edu.nn import ACTIVATIONS
-from tinygrad_edu.torch_bridge import from_torch, to_torch
 
 REL = 1e-12
 
@@ -176,7 +175,7 @@ def test_wrong_types_raise_type_error(torch):
 
 def test_without_torch_the_bridge_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # makes "import torch" fail
-    with pytest.raises(ImportError, match=r"pip install 'tinygrad_edu\[torch\]'"):
+    with pytest.raises(ImportError, match=r"pip install torch"):
         to_torch(MLP(2, [1]))
     with pytest.raises(ImportError, match="needs torch"):
         MLP.from_torch(object())
@@ -184,7 +183,7 @@ def test_without_torch_the_bridge_says_how_to_install_it(monkeypatch):
 
 def test_importing_the_package_and_the_bridge_does_not_import_torch():
     code = (
-        "import sys, tinygrad_edu, tinygrad_edu.torch_bridge, tinygrad_edu.checkpoint\n"
+        "import sys, tinygrad_edu, tinygrad_edu.torch_bridge, tinygrad_edu.files.model_file\n"
         "from tinygrad_edu import MLP\n"
         "MLP(2, [1]).parameters()\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"

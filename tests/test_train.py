@@ -8,7 +8,7 @@ import pytest
 
 from tinygrad_edu import MLP, SGD, predict, train
 from tinygrad_edu.datasets import square_function, xor_table
-from tinygrad_edu.train import evaluate
+from tinygrad_edu.training import evaluate
 
 
 def test_document_004_table_gets_every_row_right():

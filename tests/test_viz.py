@@ -8,9 +8,10 @@ import re
 import pytest
 from support import require_dot
 
-from tinygrad_edu import MLP, Value, chain_paths, draw_dot, half_sum_squared_error, viz
+from tinygrad_edu import MLP, Value, chain_paths, draw_dot, half_sum_squared_error
 from tinygrad_edu.datasets import DOCUMENT_001
-from tinygrad_edu.viz import GraphTooLargeError, GraphvizNotInstalledError, render
+from tinygrad_edu.lenses import draw as viz
+from tinygrad_edu.lenses.draw import GraphTooLargeError, GraphvizNotInstalledError, render
 
 RED = "#d62728"
 NODE = re.compile(r"^\t(n\d+(?:op|box)?) \[(.*)\]$", re.MULTILINE)
@@ -68,7 +69,7 @@ def test_grads_show_as_not_computed_before_backward():
     _, loss = document_001_loss(backward=False)
     labels = [label_of(attrs) for key, attrs in nodes_of(draw_dot(loss).source).items()]
     value_labels = [label for label in labels if "data " in label]
-    assert len(value_labels) == 78
+    assert len(value_labels) == 76  # the exponents of (a − y)**2 are inside their ops
     assert all(label.endswith("grad ?") for label in value_labels)
     assert "grad ?" not in draw_dot(loss, grads=True).source  # forced: shows the zeros
     loss.backward()
@@ -95,7 +96,7 @@ def test_the_same_graph_gives_the_same_dot_text_every_time():
     first = draw_dot(document_001_loss()[1], show_local=True).source
     second = draw_dot(document_001_loss()[1], show_local=True).source  # new objects, new id()s
     assert first == second
-    assert set(nodes_of(first)) >= {f"n{k}" for k in range(78)}
+    assert set(nodes_of(first)) >= {f"n{k}" for k in range(76)}
 
 
 def test_highlight_marks_exactly_the_paths_down_to_one_weight():
@@ -104,8 +105,11 @@ def test_highlight_marks_exactly_the_paths_down_to_one_weight():
     source = draw_dot(loss, highlight=weight).source
     on_paths = {node for path in chain_paths(loss, weight) for node in path.nodes}
     nodes = nodes_of(source)
-    red_values = {label_of(attrs).split("\\n")[0] for key, attrs in nodes.items()
-                  if RED in attrs and not key.endswith("op")}
+    red_values = {
+        label_of(attrs).split("\\n")[0]
+        for key, attrs in nodes.items()
+        if RED in attrs and not key.endswith("op")
+    }
     expected = {node.label or f"data {node.data:.4g}" for node in on_paths}
     assert red_values == expected
     assert {"W1[0,0]", "h1[0]", "a1[0]", "a3[1]", "E"} <= red_values
@@ -152,11 +156,11 @@ def test_too_many_nodes_is_refused_with_the_count_and_what_to_do():
     with pytest.raises(ValueError) as error:
         draw_dot(loss, group=None)
     message = str(error.value)
-    assert "the graph has 1,666 nodes to draw" in message and "max_nodes=400" in message
+    assert "the graph has 1,646 nodes to draw" in message and "max_nodes=400" in message
     assert "one example" in message and "group='neuron'" in message
-    with pytest.raises(GraphTooLargeError, match="still 541 with each neuron drawn as one box"):
+    with pytest.raises(GraphTooLargeError, match="still 521 with each neuron drawn as one box"):
         draw_dot(loss)  # auto grouping helps, but not enough
-    assert len(nodes_of(draw_dot(loss, max_nodes=541).source)) == 541
+    assert len(nodes_of(draw_dot(loss, max_nodes=521).source)) == 521
 
 
 def test_the_too_big_error_carries_its_counts_for_callers_to_word_their_own_advice():
@@ -164,12 +168,12 @@ def test_the_too_big_error_carries_its_counts_for_callers_to_word_their_own_advi
         draw_dot(batch_loss(20), group=None)
     refused = error.value
     assert isinstance(refused, ValueError)
-    assert (refused.full_count, refused.drawn_count, refused.max_nodes) == (1666, 1666, 400)
+    assert (refused.full_count, refused.drawn_count, refused.max_nodes) == (1646, 1646, 400)
     assert (refused.group, refused.grouped) == (None, False)
     assert str(refused) == refused.advice()
     worded = refused.advice(max_nodes_option="--max-nodes ", group_option="--group neuron")
     assert "more than --max-nodes 400" in worded and "or pass --group neuron" in worded
-    assert worded.endswith("or pass --max-nodes 1666 to draw it anyway")
+    assert worded.endswith("or pass --max-nodes 1646 to draw it anyway")
     assert "max_nodes=" not in worded and "group='neuron'" not in worded
     copy = pickle.loads(pickle.dumps(refused))
     assert type(copy) is GraphTooLargeError and str(copy) == str(refused)
@@ -178,11 +182,11 @@ def test_the_too_big_error_carries_its_counts_for_callers_to_word_their_own_advi
 def test_past_max_nodes_each_neuron_becomes_one_box():
     loss = batch_loss(2)
     full = draw_dot(loss, max_nodes=10_000, group=None).source
-    assert len(nodes_of(full)) == 106 + 78 * 2 and "neuron" not in full
+    assert len(nodes_of(full)) == 104 + 78 * 2 and "neuron" not in full
     grouped = draw_dot(loss, max_nodes=100).source
     nodes = nodes_of(grouped)
     boxes = [attrs for key, attrs in nodes.items() if key.endswith("box")]
-    assert len(boxes) == 2 * 17 and len(nodes) == 27 * 2 + 1
+    assert len(boxes) == 2 * 17 and len(nodes) == 26 * 2 + 1
     assert 'label="neuron a2[3]\\n8 weights W2[·,3], bias b2[3]' in grouped
     assert "W2[0,3]\\ndata" not in grouped  # parameters are inside their boxes
 
@@ -220,7 +224,7 @@ def test_rendering_writes_the_asked_format(tmp_path, fmt, magic):
     assert data.startswith(magic)
     if fmt == "svg":
         text = data.decode("utf-8")
-        assert text.count('class="node"') == 78 + 26  # value boxes and op nodes
+        assert text.count('class="node"') == 76 + 26  # value boxes and op nodes
         assert "W1[0,0]" in text and "grad ?" not in text
         assert len(data) < 1_000_000
 

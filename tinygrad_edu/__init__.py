@@ -1,11 +1,16 @@
 """tinygrad_edu: a scalar autograd engine for learning, teaching and debugging backpropagation.
 
 Every number is a :class:`Value` that remembers the op that made it; ``backward()`` applies the
-chain rule in reverse topological order.
+chain rule in reverse topological order. The parts, each in its own folder:
+
+* ``core``: the engine (``Value``, the ops, ``backward()``, the modes);
+* ``lenses``: read-only views of a graph (paths, ``explain``, drawings, ``gradcheck``);
+* ``nn``: neurons, layers, the MLP, losses and optimisers;
+* ``training``: the loop, its history and its checkpoints;
+* ``files``, ``torch_bridge``: the network as plain data, on disk and in PyTorch.
 """
 
-from tinygrad_edu.checkpoint import CheckpointError, load_into, load_model, save_model
-from tinygrad_edu.engine import (
+from tinygrad_edu.core import (
     AnomalyError,
     BackwardStep,
     EdgeStep,
@@ -16,24 +21,32 @@ from tinygrad_edu.engine import (
     topological_order,
     weighted_sum,
 )
-from tinygrad_edu.explanation import explain
-from tinygrad_edu.gradcheck import gradcheck, numerical_gradient
-from tinygrad_edu.graph import ChainEdge, ChainPath, chain_paths
-from tinygrad_edu.losses import (
+from tinygrad_edu.files.json_file import CheckpointError
+from tinygrad_edu.lenses.draw import GraphTooLargeError, draw_dot
+from tinygrad_edu.lenses.explain import explain
+from tinygrad_edu.lenses.gradcheck import gradcheck, numerical_gradient
+from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
+from tinygrad_edu.nn import (
+    MLP,
+    SGD,
+    Adam,
+    Layer,
+    Neuron,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    from_torch,
     half_sum_squared_error,
     hinge,
+    load_into,
+    load_model,
     mean_squared_error,
+    save_model,
     softmax,
     softmax_cross_entropy,
     sum_squared_error,
 )
-from tinygrad_edu.nn import MLP, Layer, Neuron
-from tinygrad_edu.optim import SGD, Adam
-from tinygrad_edu.torch_bridge import from_torch, to_torch
-from tinygrad_edu.train import History, evaluate, predict, train
-from tinygrad_edu.viz import GraphTooLargeError, draw_dot
+from tinygrad_edu.torch_bridge import to_torch
+from tinygrad_edu.training import History, evaluate, predict, train
 
 __version__ = "0.1.0"
 

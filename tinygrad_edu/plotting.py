@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from tinygrad_edu.nn import MLP
-from tinygrad_edu.train import History, predict
+from tinygrad_edu.training import History, predict
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -304,8 +304,9 @@ def plot_decision_boundary(
         ax.figure.colorbar(filled, ax=ax, label="network output")
     else:
         ax.contourf(grid_u, grid_v, values, cmap="tab10", alpha=0.4)
-    ax.scatter(us, vs, c=[float(y) for y in labels], cmap="RdBu_r", edgecolors="black", s=60,
-               zorder=3)
+    ax.scatter(
+        us, vs, c=[float(y) for y in labels], cmap="RdBu_r", edgecolors="black", s=60, zorder=3
+    )
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     return ax

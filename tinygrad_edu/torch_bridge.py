@@ -5,21 +5,24 @@ activation module (``Sigmoid``, ``Tanh`` or ``ReLU``; nothing for ``"linear"``),
 PyTorch's ``Linear`` computes y = x·Wᵀ + b and stores ``weight`` with shape (out, in), so
 ``weight[j][i]`` is our ``W[i, j]``, the weight from input i to neuron j.
 
-torch is imported only inside these functions; the package itself never needs it. Install it
-with the ``torch`` extra: ``pip install 'tinygrad_edu[torch]'``.
+torch is imported only inside these functions; the package itself never needs it (see the
+README for installing the CPU build). The bridge deals in plain data
+(:mod:`tinygrad_edu.model_data`): ``MLP.from_torch`` builds the network from what
+:func:`data_from_torch` reads.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tinygrad_edu.nn import MLP
+from tinygrad_edu.core.ops import ALL_OPS
+from tinygrad_edu.model_data import Architecture, HasModelData, ModelData, model_data_of
 
 if TYPE_CHECKING:
     import torch
 
-# Our activation names and the torch.nn module class for each ("linear" has no module).
-_MODULES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
+# Each activation's name and the torch.nn module computing it ("linear" has none).
+_MODULES = {op.symbol: op.torch_module for op in ALL_OPS if op.activation and op.torch_module}
 
 
 def _torch() -> Any:
@@ -27,39 +30,42 @@ def _torch() -> Any:
         import torch
     except ImportError:
         raise ImportError(
-            "the PyTorch bridge needs torch: pip install 'tinygrad_edu[torch]'"
+            "the PyTorch bridge needs torch; for the CPU build: "
+            "pip install torch --index-url https://download.pytorch.org/whl/cpu"
         ) from None
     return torch
 
 
-def to_torch(model: MLP) -> torch.nn.Sequential:
+def to_torch(model: HasModelData) -> torch.nn.Sequential:
     """A float64 ``torch.nn.Sequential`` of Linear and activation modules with exactly the
     weights of ``model``, so it computes the same outputs (to rounding: PyTorch may add the
     products of a Linear in another order). torch's global random state is not touched."""
-    if not isinstance(model, MLP):
-        raise TypeError(f"to_torch needs an MLP, got {type(model).__name__}")
+    data = model_data_of(model, "to_torch")
     torch = _torch()
     modules = []
-    for layer in model.layers:
+    sizes = data.architecture.sizes
+    for l, (matrix, biases) in enumerate(zip(data.weights, data.biases, strict=True)):
         # skip_init: no random initialisation that would be overwritten (and use up torch's RNG)
         linear = torch.nn.utils.skip_init(
-            torch.nn.Linear, layer.nin, layer.nout, dtype=torch.float64
+            torch.nn.Linear, sizes[l], sizes[l + 1], dtype=torch.float64
         )
-        weight = [[w.data for w in neuron.w] for neuron in layer.neurons]  # (out, in)
+        weight = [list(column) for column in zip(*matrix, strict=True)]  # (out, in)
         with torch.no_grad():
             linear.weight.copy_(torch.tensor(weight, dtype=torch.float64))
-            linear.bias.copy_(torch.tensor(layer.biases(), dtype=torch.float64))
+            linear.bias.copy_(torch.tensor(biases, dtype=torch.float64))
         modules.append(linear)
-        activation = layer.neurons[0].activation
-        if activation != "linear":
+        arch = data.architecture
+        activation = arch.output_activation if l == len(data.weights) - 1 else arch.activation
+        if activation in _MODULES:
             modules.append(getattr(torch.nn, _MODULES[activation])())
     return torch.nn.Sequential(*modules)
 
 
-def from_torch(sequential: torch.nn.Sequential, fused: bool = True) -> MLP:
-    """An :class:`MLP` with the weights of ``sequential``: Linear modules, each followed by at
-    most one ``Sigmoid``, ``Tanh``, ``ReLU`` or ``Identity``; all hidden layers must share one
-    activation, as in an MLP. Weights of any float dtype are read exactly as float64."""
+def data_from_torch(sequential: object, fused: bool = True) -> ModelData:
+    """The network of ``sequential`` as plain data, for ``MLP.from_torch``: Linear modules,
+    each followed by at most one ``Sigmoid``, ``Tanh``, ``ReLU`` or ``Identity``; all hidden
+    layers must share one activation, as in an MLP. Weights of any float dtype are read
+    exactly as float64."""
     torch = _torch()
     if not isinstance(sequential, torch.nn.Sequential):
         raise TypeError(f"from_torch needs a torch.nn.Sequential, got {type(sequential).__name__}")
@@ -106,6 +112,6 @@ def from_torch(sequential: torch.nn.Sequential, fused: bool = True) -> MLP:
             f"activation for all hidden layers"
         )
     output = activations[-1]
-    model = MLP.from_weights(weights, biases, hidden.pop() if hidden else output, output, fused)
-    model.init = "torch"
-    return model
+    sizes = [len(weights[0]), *(len(b) for b in biases)]
+    activation = hidden.pop() if hidden else output
+    return ModelData(Architecture(sizes, activation, output, "torch", fused), weights, biases)

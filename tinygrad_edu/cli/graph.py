@@ -7,11 +7,11 @@ import math
 import shutil
 from pathlib import Path
 
-from tinygrad_edu.cli import UsageError
-from tinygrad_edu.commands._document_001 import DESCRIPTION, document_001_loss, reading_order
-from tinygrad_edu.engine import Value, topological_order
-from tinygrad_edu.expression import ExpressionError, parse_expression, variable_names
-from tinygrad_edu.viz import (
+from tinygrad_edu import notation
+from tinygrad_edu.cli.document_001 import DESCRIPTION, document_001_loss
+from tinygrad_edu.cli.errors import UsageError
+from tinygrad_edu.core import Value, topological_order
+from tinygrad_edu.lenses.draw import (
     DEFAULT_MAX_NODES,
     FORMATS,
     RANKDIRS,
@@ -20,6 +20,7 @@ from tinygrad_edu.viz import (
     missing_dot_message,
     render,
 )
+from tinygrad_edu.lenses.expression import ExpressionError, parse_expression, variable_names
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -147,7 +148,9 @@ def _find_node(root: Value, name: str) -> Value:
     for node in nodes:
         if node.label == name:
             return node
-    leaves = reading_order(node.label for node in nodes if node.label and not node.children)
+    leaves = notation.reading_order(
+        [node.label for node in nodes if node.label and not node.children]
+    )
     inner = next((node.label for node in nodes if node.label and node.children), None)
     also = f" (or an inner node such as {inner})" if inner else ""
     raise UsageError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from tinygrad_edu.engine import Value, no_grad
+from tinygrad_edu.core import Value, no_grad
 
 Function = Callable[..., Value]
 

@@ -1,4 +1,4 @@
-"""The ``tinygrad-edu`` command: ``demo`` and the other subcommands in ``commands/``.
+"""The ``tinygrad-edu`` command: ``demo`` and the other subcommands, one module each.
 
 Every failure the user can cause (an unknown subcommand, a bad flag, a bad name, an unreadable
 file) exits with status 2 and one line on stderr, never a traceback.
@@ -7,17 +7,15 @@ file) exits with status 2 and one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-# Each module in tinygrad_edu/commands/ registers one subcommand.
-COMMANDS = ("demo", "graph", "explain", "train")
+from tinygrad_edu.cli import demo, explain, graph, train
+from tinygrad_edu.cli.errors import UsageError
 
-
-class UsageError(Exception):
-    """A mistake on the command line or in a file it names: exit 2 with this one line."""
+# Each module registers one subcommand with its add_parser(subparsers).
+COMMANDS = (demo, graph, explain, train)
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -34,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMAND", parser_class=_OneLineParser
     )
     subparsers.required = True
-    for name in COMMANDS:
-        importlib.import_module(f"tinygrad_edu.commands.{name}").add_parser(subparsers)
+    for command in COMMANDS:
+        command.add_parser(subparsers)
     return parser
 
 

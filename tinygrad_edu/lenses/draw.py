@@ -7,15 +7,15 @@ from ``Value.local_derivatives()`` and the paths to highlight from :mod:`tinygra
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tinygrad_edu.engine import Value, topological_order
-from tinygrad_edu.graph import count_paths
+from tinygrad_edu import notation
+from tinygrad_edu.core import Value, topological_order
+from tinygrad_edu.lenses.paths import count_paths
 
 if TYPE_CHECKING:
     import graphviz
@@ -132,8 +132,9 @@ class GraphTooLargeError(ValueError):
     (the command line says ``--max-nodes``): see :meth:`advice`.
     """
 
-    def __init__(self, full_count: int, drawn_count: int, max_nodes: int, group: str | None,
-                 grouped: bool) -> None:
+    def __init__(
+        self, full_count: int, drawn_count: int, max_nodes: int, group: str | None, grouped: bool
+    ) -> None:
         self.full_count = full_count  # value boxes plus op nodes, drawn in full
         self.drawn_count = drawn_count  # the same, with neurons drawn as boxes if grouped
         self.max_nodes = max_nodes
@@ -145,8 +146,9 @@ class GraphTooLargeError(ValueError):
         counts = (self.full_count, self.drawn_count, self.max_nodes, self.group, self.grouped)
         return type(self), counts
 
-    def advice(self, max_nodes_option: str = "max_nodes=",
-               group_option: str = "group='neuron'") -> str:
+    def advice(
+        self, max_nodes_option: str = "max_nodes=", group_option: str = "group='neuron'"
+    ) -> str:
         """The message, with the two options spelled as the caller's users write them."""
         message = f"the graph has {self.full_count:,} nodes to draw (values and ops)"
         if self.grouped:
@@ -203,8 +205,13 @@ class _Style:
         return self._red(attrs, node in self.on_path)
 
     def op(self, node: Value) -> dict[str, str]:
-        attrs = {"shape": "circle" if len(node.op) <= 2 else "ellipse", "fontsize": "10",
-                 "margin": "0.02", "width": "0.3", "height": "0.3"}
+        attrs = {
+            "shape": "circle" if len(node.op) <= 2 else "ellipse",
+            "fontsize": "10",
+            "margin": "0.02",
+            "width": "0.3",
+            "height": "0.3",
+        }
         return self._red(attrs, node in self.on_path)
 
     def neuron(self, lit: bool) -> dict[str, str]:
@@ -245,8 +252,6 @@ def _draw_operand_edges(
 
 # ----- neurons as boxes ------------------------------------------------------------------
 
-_PRE_ACTIVATION = re.compile(r"h(\d+)\[(\d+)\]")
-
 
 @dataclass
 class _Neuron:
@@ -275,9 +280,9 @@ class _Neurons:
         groups: list[_Neuron] = []
         group_of: dict[Value, _Neuron] = {}
         for node in nodes:
-            match = _PRE_ACTIVATION.fullmatch(node.label)
-            if match and node.children and node not in group_of:
-                neuron = _claim(node, match.group(1), match.group(2), users, group_of)
+            name = notation.parse(node.label)
+            if name and name.kind == "h" and node.children and node not in group_of:
+                neuron = _claim(node, name, users, group_of)
                 groups.append(neuron)
                 group_of.update((member, neuron) for member in neuron.members)
         hidden = set(group_of)
@@ -323,22 +328,30 @@ def _parameter_summary(neuron: _Neuron) -> str:
     parts = []
     if weights:
         plural = "s" if len(weights) > 1 else ""
-        layer, index = neuron.pre.label[1:].rstrip("]").split("[")
-        parts.append(f"{len(weights)} weight{plural} W{layer}[·,{index}]")
+        name = notation.parse(neuron.pre.label)
+        assert name is not None
+        parts.append(f"{len(weights)} weight{plural} W{name.layer}[·,{name.neuron}]")
     parts += [f"bias {p.label}" for p in neuron.parameters if not p.label.startswith("W")]
     return ", ".join(parts)
 
 
 def _claim(
     pre: Value,
-    layer: str,
-    index: str,
+    name: notation.Name,
     users: dict[Value, list[Value]],
     taken: dict[Value, _Neuron],
 ) -> _Neuron:
     """The neuron around ``hL[j]``: its activation ``aL[j]`` if that is its only user, the
     unlabelled nodes below it (micrograd-style ``*``/``+`` chains) and its parameters."""
-    own_parameter = re.compile(rf"W{layer}\[\d+,{index}\]|b{layer}\[{index}\]")
+
+    def own_parameter(label: str) -> bool:
+        parameter = notation.parse(label)
+        return (
+            parameter is not None
+            and parameter.kind in notation.PARAMETER_KINDS
+            and (parameter.layer, parameter.neuron) == (name.layer, name.neuron)
+        )
+
     members = {pre}
     parameters: list[Value] = []
     pending = list(pre.children)
@@ -349,11 +362,13 @@ def _claim(
         if not node.label and node.children:
             members.add(node)
             pending += node.children
-        elif not node.children and own_parameter.fullmatch(node.label):
+        elif not node.children and own_parameter(node.label):
             parameters.append(node)
     out = pre
     for user in users.get(pre, ()):
-        if user.label == f"a{layer}[{index}]" and user.children == (pre,):
+        if user.label == notation.activation(name.layer or 0, name.neuron) and user.children == (
+            pre,
+        ):
             out = user
             members.add(user)
     return _Neuron(pre, out, members, parameters)

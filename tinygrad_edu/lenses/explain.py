@@ -7,10 +7,11 @@ the products and a check of that sum against ``leaf.grad``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from tinygrad_edu.engine import Value, topological_order
-from tinygrad_edu.graph import ChainEdge, ChainPath, chain_paths
+from tinygrad_edu.core import Value, topological_order
+from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
 
 __all__ = ["explain"]
 
@@ -197,15 +198,8 @@ class _Namer:
 
     def _formula(self, node: Value) -> str:
         """One level of the node's formula, its operands by name or value."""
-        args = [self._operand(child) for child in node.children]
-        op = node.op
-        if op in ("+", "-", "*", "/", "**", "pow"):
-            return f"{args[0]} {'**' if op == 'pow' else op} {args[1]}"
-        if op == "neg":
-            return f"-{args[0]}"
-        if len(args) > 4:
-            return f"{op}({', '.join(args[:3])}, … {len(args)} operands)"
-        return f"{op}({', '.join(args)})"
+        assert node._operation is not None
+        return node._operation.formula(node, [self._operand(child) for child in node.children])
 
     def _operand(self, node: Value) -> str:
         if node in self._names:
@@ -240,36 +234,12 @@ def _repeated(edge: ChainEdge) -> bool:
     return edge.parent.children.count(edge.child) > 1
 
 
-def _local_rule(edge: ChainEdge, name) -> str:
-    """The local derivative ∂parent/∂child in symbols, operands named by ``name(node)``."""
-    parent, k = edge.parent, edge.position
+def _local_rule(edge: ChainEdge, name: Callable[[Value], str]) -> str:
+    """The local derivative ∂parent/∂child in symbols, as the parent's op words it."""
+    parent = edge.parent
+    assert parent._operation is not None
     args = [name(child) for child in parent.children]
-    out, x = name(parent), args[0]
-    op = parent.op
-    if op == "Σwx+b":  # children (w₁…wₙ, x₁…xₙ, b)
-        n = len(args) // 2
-        if k < n:
-            return f"the input {args[n + k]} that {args[k]} multiplies"
-        return f"the weight {args[k - n]} on {args[k]}" if k < 2 * n else "1"
-    if op in ("+", "-", "neg"):
-        return "-1" if op == "neg" or (op == "-" and k == 1) else "1"
-    if op == "*":
-        return f"the other operand {args[1 - k]}"
-    if op == "/":
-        return f"1/{args[1]}" if k == 0 else f"-{x}/{args[1]}²"
-    if op in ("**", "pow"):
-        if k == 0:
-            return f"{args[1]}·{x}^({args[1]} - 1)"
-        # a number exponent (op "**") is a constant: no gradient flows into it
-        return "0 (a constant exponent)" if op == "**" else f"{x}^{args[1]}·ln {x}"
-    unary = {
-        "exp": f"exp({x}) = {out}",
-        "log": f"1/{x}",
-        "sigmoid": f"σ({x})·(1 - σ({x})) = {out}·(1 - {out})",
-        "tanh": f"1 - tanh²({x}) = 1 - {out}²",
-        "relu": f"1 if {x} > 0, else 0",
-    }
-    return unary.get(op, "")
+    return parent._operation.rule(parent, edge.position, args, name(parent))
 
 
 def _path_block(number: int, total: int, path: ChainPath, namer: _Namer) -> list[str]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import math
 
-from tinygrad_edu.cli import UsageError
-from tinygrad_edu.commands._document_001 import (
+from tinygrad_edu import notation
+from tinygrad_edu.cli.document_001 import (
     DESCRIPTION,
     TARGETS,
     document_001_loss,
-    reading_order,
 )
-from tinygrad_edu.engine import Value, topological_order
-from tinygrad_edu.explanation import explain
+from tinygrad_edu.cli.errors import UsageError
+from tinygrad_edu.core import Value, topological_order
+from tinygrad_edu.lenses.explain import explain
 
 # Document 001, equation 16, one line per layer; for one weight each matrix product in it
 # becomes a sum over paths.
@@ -80,10 +80,15 @@ def _find_leaf(loss: Value, name: str) -> Value:
     leaves = [  # the network's weights, biases and inputs (not the targets y)
         node
         for node in topological_order(loss)
-        if node.label[:1] in ("W", "b", "x") and not node.children
+        if not node.children and _kind(node.label) in ("W", "b", "x")
     ]
     for leaf in leaves:
         if leaf.label == name:
             return leaf
-    choices = ", ".join(reading_order(leaf.label for leaf in leaves))
+    choices = ", ".join(notation.reading_order([leaf.label for leaf in leaves]))
     raise UsageError(f"tinygrad-edu explain: unknown weight {name!r}; choose one of {choices}")
+
+
+def _kind(label: str) -> str:
+    name = notation.parse(label)
+    return name.kind if name else ""

@@ -13,10 +13,17 @@ import os
 import random
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
-from tinygrad_edu.checkpoint import (
+from tinygrad_edu import checks
+from tinygrad_edu.core import gc_paused
+from tinygrad_edu.nn import LOSSES, MLP, SGD, Loss, Optimizer, get_loss
+from tinygrad_edu.nn.losses import LossFunction
+from tinygrad_edu.training.data import check_dataset, check_targets
+from tinygrad_edu.training.evaluation import evaluate_checked
+from tinygrad_edu.training.history import EpochEnd, History
+from tinygrad_edu.training.metrics import Metric, auto_metric, output_numbers
+from tinygrad_edu.training.run_file import (
     TrainingCheckpoint,
     TrainingState,
     check_checkpointable,
@@ -24,188 +31,6 @@ from tinygrad_edu.checkpoint import (
     read_training,
     save_training,
 )
-from tinygrad_edu.engine import Value, gc_paused, no_grad
-from tinygrad_edu.losses import (
-    LOSSES,
-    Loss,
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    get_loss,
-    hinge,
-    mean_squared_error,
-    softmax_cross_entropy,
-)
-from tinygrad_edu.nn import MLP, positive_int
-from tinygrad_edu.optim import SGD, Optimizer
-
-Metric = Callable[[list[float], object], bool]
-
-
-@dataclass
-class History:
-    """Per-epoch records of a training run (``accuracy`` is ``None`` for regression)."""
-
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float | None] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float | None] = field(default_factory=list)
-
-    @property
-    def epochs(self) -> int:
-        return len(self.loss)
-
-
-@dataclass(frozen=True)
-class EpochEnd:
-    """What a callback receives after each epoch."""
-
-    epoch: int  # counted from 1
-    epochs: int
-    loss: float
-    accuracy: float | None
-    model: MLP
-    history: History
-
-
-def _argmax(xs: Sequence[float]) -> int:
-    return max(range(len(xs)), key=xs.__getitem__)
-
-
-def argmax_match(outputs: list[float], target: object) -> bool:
-    """Correct when the largest output is the target class (an int label, or the position
-    of the largest entry of a one-hot target vector)."""
-    if isinstance(target, Sequence):
-        target = _argmax(list(target))
-    return _argmax(outputs) == target
-
-
-def threshold_match(threshold: float) -> Metric:
-    """Correct when a single output and its target fall on the same side of ``threshold``
-    (0.5 for 0/1 targets and sigmoid outputs, 0 for −1/+1 targets and hinge scores)."""
-
-    def match(outputs: list[float], target: object) -> bool:
-        t = float(target[0] if isinstance(target, Sequence) else target)
-        return (outputs[0] > threshold) == (t > threshold)
-
-    return match
-
-
-def auto_metric(Y: Sequence[object], loss: Loss) -> Metric | None:
-    """The accuracy that fits the targets: argmax for class labels and one-hot vectors,
-    a threshold for 0/1 or −1/+1 scalars, and none for regression targets."""
-    if loss is softmax_cross_entropy:
-        return argmax_match
-    values: set[float] = set()
-    for y in Y:
-        values.update(y if isinstance(y, Sequence) else [y])
-        if len(values) > 2:
-            return None
-    vector = isinstance(Y[0], Sequence) and len(Y[0]) > 1
-    if values <= {0.0, 1.0}:
-        return argmax_match if vector else threshold_match(0.5)
-    if values <= {-1.0, 1.0} and not vector:
-        return threshold_match(0.0)
-    return None
-
-
-def _floats(outputs: Value | list[Value]) -> list[float]:
-    return [outputs.data] if isinstance(outputs, Value) else [o.data for o in outputs]
-
-
-def check_dataset(
-    model: MLP, X: Sequence[Sequence[float]], Y: Sequence[object], name: str = "X"
-) -> None:
-    """Raise a ValueError or TypeError naming the first problem in a dataset, before any
-    parameter is touched."""
-    if isinstance(X, (str, bytes)) or not isinstance(X, Sequence):
-        raise TypeError(f"{name} must be a list of examples, got {type(X).__name__}")
-    if isinstance(Y, (str, bytes)) or not isinstance(Y, Sequence):
-        raise TypeError(f"the targets must be a list, got {type(Y).__name__}")
-    if len(X) == 0:
-        raise ValueError(f"{name} is empty: training needs at least one example")
-    if len(X) != len(Y):
-        raise ValueError(f"{name} has {len(X)} examples but the targets have {len(Y)}")
-    nout = model.sizes[-1]
-    for m, (x, y) in enumerate(zip(X, Y, strict=True)):
-        if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-            raise TypeError(f"{name}[{m}] must be a list of numbers, got {type(x).__name__}")
-        if len(x) != model.nin:
-            raise ValueError(f"{name}[{m}] has {len(x)} values, but the model expects {model.nin}")
-        for i, v in enumerate(x):
-            if isinstance(v, bool) or not isinstance(v, (int, float, Value)):
-                raise TypeError(f"{name}[{m}][{i}] must be a number, got {type(v).__name__} {v!r}")
-            _check_finite(v, f"{name}[{m}][{i}]")
-        if isinstance(y, Sequence) and not isinstance(y, (str, bytes)):
-            if len(y) != nout:
-                raise ValueError(
-                    f"target {m} has {len(y)} values, but the model has {nout} outputs"
-                )
-            for k, t in enumerate(y):
-                if isinstance(t, bool) or not isinstance(t, (int, float, Value)):
-                    raise TypeError(
-                        f"target {m}[{k}] must be a number, got {type(t).__name__} {t!r}"
-                    )
-                _check_finite(t, f"target {m}[{k}]")
-        elif isinstance(y, bool) or not isinstance(y, (int, float, Value)):
-            raise TypeError(f"target {m} must be a number or a list, got {type(y).__name__} {y!r}")
-        else:
-            _check_finite(y, f"target {m}")
-
-
-def _check_finite(v: float | Value, where: str) -> None:
-    try:
-        number = float(v)
-    except OverflowError:  # an int too large for a float
-        number = math.inf
-    if not math.isfinite(number):
-        raise ValueError(f"{where} is {number!r}: training data must be finite numbers")
-
-
-def check_targets(model: MLP, Y: Sequence[object], loss: Loss, name: str = "target") -> None:
-    """Raise before any parameter changes if a target cannot go with the model under ``loss``.
-
-    ``softmax_ce`` needs int class labels in 0…n_out−1 (and n_out ≥ 2); the other built-in
-    losses need one number per output, ``hinge`` needs −1 or +1, and the cross-entropies
-    targets in [0, 1] (``bce`` also needs sigmoid outputs, probabilities in (0, 1)). A loss
-    function of your own checks its targets itself.
-    """
-    nout = model.sizes[-1]
-    if loss is softmax_cross_entropy:
-        if nout < 2:
-            raise ValueError(
-                f"softmax_ce needs one output per class, at least 2; this model has {nout}"
-            )
-        for m, y in enumerate(Y):
-            if isinstance(y, bool) or not isinstance(y, int):
-                raise TypeError(
-                    f"{name} {m} must be an int class label for softmax_ce, "
-                    f"got {type(y).__name__} {y!r}"
-                )
-            if not 0 <= y < nout:
-                raise ValueError(
-                    f"{name} {m} is class {y}, but the model has {nout} outputs: "
-                    f"labels must be in 0..{nout - 1}"
-                )
-        return
-    if loss not in LOSSES.values():
-        return
-    if loss is binary_cross_entropy and model.output_activation != "sigmoid":
-        raise ValueError(
-            f"bce needs probabilities, but the output activation is "
-            f"{model.output_activation!r}; use output_activation='sigmoid' or loss='bce_logits'"
-        )
-    for m, y in enumerate(Y):
-        targets = list(y) if isinstance(y, Sequence) else [y]
-        if len(targets) != nout:
-            raise ValueError(
-                f"{name} {m} is a single number, but the model has {nout} outputs; "
-                f"give a list of {nout} targets (or use loss='softmax_ce' for class labels)"
-            )
-        for t in map(float, targets):
-            if loss is hinge and t not in (-1.0, 1.0):
-                raise ValueError(f"{name} {m} is {t!r}, but hinge needs targets -1 or +1")
-            if loss in (binary_cross_entropy, binary_cross_entropy_with_logits) and not 0 <= t <= 1:
-                raise ValueError(f"{name} {m} is {t!r}, but cross-entropy needs targets in [0, 1]")
 
 
 def train(
@@ -213,7 +38,7 @@ def train(
     X: Sequence[Sequence[float]],
     Y: Sequence[object],
     *,
-    loss: str | Loss = "mse",
+    loss: str | Loss | LossFunction = "mse",
     optimizer: Optimizer | None = None,
     lr: float = 0.1,
     epochs: int = 100,
@@ -267,8 +92,8 @@ def train(
         X_val, Y_val = _validation_pair(validation)
         check_dataset(model, X_val, Y_val, name="validation X")
         check_targets(model, Y_val, loss_fn, name="validation target")
-    epochs = positive_int("epochs", epochs)
-    batch_size = len(X) if batch_size is None else positive_int("batch_size", batch_size)
+    epochs = checks.positive_int("epochs", epochs)
+    batch_size = len(X) if batch_size is None else checks.positive_int("batch_size", batch_size)
     if metric == "auto":
         metric = auto_metric(Y, loss_fn)
     _check_options(reduction, metric, callback, print_every, file)
@@ -295,7 +120,7 @@ def train(
         start = saved.state.epoch
         order = saved.state.order
         rng.setstate(saved.state.rng_state)
-        history = History(**saved.state.history)
+        history = saved.state.history
 
     for epoch in range(start + 1, epochs + 1):
         if shuffle:
@@ -317,7 +142,7 @@ def train(
         if accuracy is not None:
             line += f"  accuracy {accuracy:.3f}"
         if validation is not None:
-            val_loss, val_accuracy = _evaluate(model, X_val, Y_val, loss_fn, metric)
+            val_loss, val_accuracy = evaluate_checked(model, X_val, Y_val, loss_fn, metric)
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
             line += f"  val_loss {val_loss:.6f}"
@@ -326,7 +151,7 @@ def train(
         if print_every and (epoch % print_every == 0 or epoch == 1 or epoch == epochs):
             print(line, file=out, flush=True)
         if checkpoint_every and (epoch % checkpoint_every == 0 or epoch == epochs):
-            state = TrainingState(epoch, order, rng.getstate(), asdict(history), run)
+            state = TrainingState(epoch, order, rng.getstate(), history, run)
             save_training(checkpoint_path, model, optimizer, state)
         if callback is not None:
             callback(EpochEnd(epoch, epochs, epoch_loss, accuracy, model, history))
@@ -386,7 +211,7 @@ def _check_checkpointing(every: object, path: object, resume_from: object) -> in
         if path is not None:
             raise ValueError("checkpoint_path is set but checkpoint_every is None; say how often")
         return None
-    every = positive_int("checkpoint_every", every)
+    every = checks.positive_int("checkpoint_every", every)
     if path is None:
         raise ValueError("checkpoint_every needs checkpoint_path, the file to write")
     if os.path.isdir(path):  # caught now, not after the first epochs have changed the model
@@ -401,8 +226,8 @@ def _run_settings(
     X: Sequence[Sequence[float]],
     Y: Sequence[object],
     validation: tuple[Sequence, Sequence] | None,
-    loss: str | Loss,
-    loss_fn: Loss,
+    loss: str | Loss | LossFunction,
+    loss_fn: Loss | LossFunction,
     batch_size: int,
     shuffle: bool,
     seed: object,
@@ -428,7 +253,7 @@ def _step(
     X: Sequence[Sequence[float]],
     Y: Sequence[object],
     batch: list[int],
-    loss_fn: Loss,
+    loss_fn: Loss | LossFunction,
     metric: Metric | None,
     reduction: str,
     optimizer: Optimizer,
@@ -440,7 +265,7 @@ def _step(
         outputs = model(X[m])
         losses.append(loss_fn(outputs, Y[m]))
         if metric is not None:
-            correct += metric(_floats(outputs), Y[m])
+            correct += metric(output_numbers(outputs), Y[m])
     batch_loss = losses[0]
     for term in losses[1:]:
         batch_loss = batch_loss + term
@@ -455,56 +280,3 @@ def _step(
     batch_loss.backward()
     optimizer.step()
     return batch_loss.data, correct
-
-
-def predict(model: MLP, X: Sequence[Sequence[float]]) -> list[list[float]]:
-    """The model's outputs for each example, as floats, computed without building a graph."""
-    with no_grad():
-        return [_floats(model(x)) for x in X]
-
-
-def evaluate(
-    model: MLP,
-    X: Sequence[Sequence[float]],
-    Y: Sequence[object],
-    loss: str | Loss = "mse",
-    metric: Metric | None | str = "auto",
-) -> tuple[float, float | None]:
-    """Mean loss and accuracy (``None`` without a metric) over a dataset, without a graph."""
-    loss_fn = get_loss(loss)
-    check_dataset(model, X, Y)
-    check_targets(model, Y, loss_fn)
-    if metric == "auto":
-        metric = auto_metric(Y, loss_fn)
-    return _evaluate(model, X, Y, loss_fn, metric)
-
-
-def _evaluate(
-    model: MLP,
-    X: Sequence[Sequence[float]],
-    Y: Sequence[object],
-    loss_fn: Loss,
-    metric: Metric | None,
-) -> tuple[float, float | None]:
-    """:func:`evaluate` on a dataset already checked (``train`` checks its validation set once)."""
-    total, correct = 0.0, 0
-    with no_grad():
-        for x, y in zip(X, Y, strict=True):
-            outputs = model(x)
-            total += loss_fn(outputs, y).data
-            if metric is not None:
-                correct += metric(_floats(outputs), y)
-    return total / len(X), (correct / len(X) if metric is not None else None)
-
-
-def accuracy(model: MLP, X: Sequence[Sequence[float]], Y: Sequence[object]) -> float:
-    """Fraction of examples classified correctly: int labels or one-hot vectors by argmax,
-    0/1 or −1/+1 scalar targets by threshold (see :func:`auto_metric`)."""
-    check_dataset(model, X, Y)
-    labels = all(isinstance(y, int) and not isinstance(y, bool) for y in Y)
-    as_if = softmax_cross_entropy if labels and model.sizes[-1] > 1 else mean_squared_error
-    metric = auto_metric(Y, as_if)
-    if metric is None:
-        raise ValueError("accuracy needs class labels, one-hot vectors, or 0/1 or -1/+1 targets")
-    hits = sum(metric(outputs, y) for outputs, y in zip(predict(model, X), Y, strict=True))
-    return hits / len(X)

@@ -13,13 +13,12 @@ import os
 import shutil
 from pathlib import Path
 
-from tinygrad_edu.cli import UsageError
+from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.datasets import xor_table
-from tinygrad_edu.explanation import explain
-from tinygrad_edu.losses import sum_squared_error
-from tinygrad_edu.nn import MLP
-from tinygrad_edu.train import predict, train
-from tinygrad_edu.viz import draw_dot, render
+from tinygrad_edu.lenses.draw import draw_dot, render
+from tinygrad_edu.lenses.explain import explain
+from tinygrad_edu.nn import MLP, sum_squared_error
+from tinygrad_edu.training import predict, train
 
 EPOCHS = 1500
 LEARNING_RATE = 1.0

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tinygrad_edu.engine import Value, topological_order
+from tinygrad_edu.core import Value, topological_order
 
 __all__ = [
     "ChainEdge",
     "ChainPath",
     "chain_paths",
     "count_paths",
-    "topological_order",
 ]
 
 DEFAULT_MAX_PATHS = 100_000
@@ -81,9 +80,7 @@ def count_paths(root: Value, target: Value) -> dict[Value, int]:
     return counts
 
 
-def chain_paths(
-    root: Value, leaf: Value, max_paths: int = DEFAULT_MAX_PATHS
-) -> list[ChainPath]:
+def chain_paths(root: Value, leaf: Value, max_paths: int = DEFAULT_MAX_PATHS) -> list[ChainPath]:
     """Every path from ``root`` down to ``leaf``, in the order of each node's operands.
 
     After ``root.backward()``, ``sum(p.product for p in chain_paths(root, leaf))`` equals

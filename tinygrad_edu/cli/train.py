@@ -17,12 +17,12 @@ import argparse
 import time
 from dataclasses import dataclass
 
-from tinygrad_edu.cli import UsageError
+from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.datasets.digits import load_digits, one_hot
 from tinygrad_edu.datasets.mnist import IdxError, load_mnist
 from tinygrad_edu.datasets.split import stratified_split, take
 from tinygrad_edu.nn import MLP
-from tinygrad_edu.train import EpochEnd, train
+from tinygrad_edu.training import EpochEnd, train
 
 HIDDEN = 30
 CLASSES = 10
@@ -91,8 +91,14 @@ def run(args: argparse.Namespace) -> int:
         source = f"mnist: {len(X_train):,} training and {len(X_test):,} test images (28x28)"
 
     nin = len(X_train[0])
-    model = MLP(nin, [HIDDEN, CLASSES], activation="sigmoid", output_activation="sigmoid",
-                init="xavier", seed=args.seed)
+    model = MLP(
+        nin,
+        [HIDDEN, CLASSES],
+        activation="sigmoid",
+        output_activation="sigmoid",
+        init="xavier",
+        seed=args.seed,
+    )
     print(source)
     print(
         f"a {nin}-{HIDDEN}-{CLASSES} sigmoid MLP, loss ½Σ(a − y)² on one-hot targets, "
@@ -104,9 +110,17 @@ def run(args: argparse.Namespace) -> int:
     test_targets = [one_hot(label) for label in y_test]
     clock = _EpochClock(settings.epochs)
     history = train(
-        model, X_train, targets, loss="half_sse", lr=settings.lr, epochs=settings.epochs,
-        batch_size=settings.batch_size, seed=args.seed, validation=(X_test, test_targets),
-        print_every=0, callback=clock.report,
+        model,
+        X_train,
+        targets,
+        loss="half_sse",
+        lr=settings.lr,
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        seed=args.seed,
+        validation=(X_test, test_targets),
+        print_every=0,
+        callback=clock.report,
     )
     print(f"test accuracy: {history.val_accuracy[-1]:.3f}")
     return 0
@@ -119,8 +133,11 @@ def _settings(args: argparse.Namespace) -> Settings:
         lr=default.lr if args.lr is None else args.lr,
         batch_size=default.batch_size if args.batch_size is None else args.batch_size,
     )
-    for flag, value in (("--epochs", chosen.epochs), ("--batch-size", chosen.batch_size),
-                        ("--limit", args.limit if args.limit is not None else 1)):
+    for flag, value in (
+        ("--epochs", chosen.epochs),
+        ("--batch-size", chosen.batch_size),
+        ("--limit", args.limit if args.limit is not None else 1),
+    ):
         if value < 1:
             raise UsageError(f"tinygrad-edu train: {flag} must be at least 1, got {value}")
     if not 0.0 < chosen.lr < float("inf"):  # also refuses nan and an overflowing 1e400

@@ -11,14 +11,12 @@ import ast
 import math
 from collections.abc import Callable, Mapping
 
-from tinygrad_edu.engine import Value, detect_anomaly
+from tinygrad_edu.core import Value, detect_anomaly
+from tinygrad_edu.core.ops import ALL_OPS
 
+# every op written as a call (``tanh(x)``), from the table of ops
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "sigmoid": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
+    op.function: getattr(Value, op.function) for op in ALL_OPS if op.function and op.arity == 1
 }
 MAX_LENGTH = 500  # a teaching expression fits in a line; this also bounds the parse depth
 DEFAULT_VALUE = 0.5  # inside the domain of every function above

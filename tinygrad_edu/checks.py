@@ -1,0 +1,104 @@
+"""Argument checks with one wording: ``<name> must be <what>, got <type> <value>``.
+
+A ``bool`` is never taken for a number (``True`` is an ``int`` in Python, but ``lr=True`` is
+a mistake). Each check returns the value, converted where that is its job, so a caller
+writes ``lr = checks.positive_number("lr", lr)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from numbers import Real
+from typing import TypeVar
+
+from tinygrad_edu.core.messages import describe
+
+T = TypeVar("T")
+
+
+def _refuse(name: str, what: str, value: object) -> TypeError:
+    return TypeError(f"{name} must be {what}, got {describe(value)}")
+
+
+def is_number(value: object) -> bool:
+    """A real number that is not a ``bool``."""
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def number(name: str, value: object) -> float:
+    """Any real number, as a float (a TypeError otherwise)."""
+    if not is_number(value):
+        raise _refuse(name, "a number", value)
+    return float(value)  # type: ignore[arg-type]
+
+
+def finite_number(name: str, value: object) -> float:
+    """A finite real number."""
+    result = number(name, value)
+    if not math.isfinite(result):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return result
+
+
+def positive_number(name: str, value: object) -> float:
+    """A finite number > 0 (a learning rate)."""
+    result = number(name, value)
+    if not (result > 0.0 and math.isfinite(result)):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return result
+
+
+def number_in(
+    name: str, value: object, low: float, high: float = math.inf, low_included: bool = True
+) -> float:
+    """A number in [low, high), or in (low, high) with ``low_included=False``."""
+    result = number(name, value)
+    above = result >= low if low_included else result > low
+    if not (above and result < high):
+        bounds = f"{'[' if low_included else '('}{low:g}, {high:g})"
+        raise ValueError(f"{name} must be in {bounds}, got {value!r}")
+    return result
+
+
+def integer(name: str, value: object, low: int | None = None) -> int:
+    """An ``int`` (not a bool), at least ``low`` if given."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _refuse(name, "an int" if low is None else f"an int ≥ {low}", value)
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be an int ≥ {low}, got {value}")
+    return value
+
+
+def positive_int(name: str, value: object) -> int:
+    """An ``int`` ≥ 1: a layer size, an epoch count, a batch size."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _refuse(name, "a positive int", value)
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value}")
+    return value
+
+
+def flag(name: str, value: object) -> bool:
+    """``True`` or ``False`` only: a 0, a 1 or a string is a mistake here."""
+    if not isinstance(value, bool):
+        raise _refuse(name, "True or False", value)
+    return value
+
+
+def choice(name: str, value: object, choices: Sequence[T]) -> T:
+    """One of ``choices``; a TypeError for a value of the wrong type, else a ValueError."""
+    shown = ", ".join(map(repr, choices))
+    kinds = {type(c) for c in choices}
+    if not isinstance(value, tuple(kinds)) or isinstance(value, bool) and bool not in kinds:
+        raise _refuse(name, f"one of {shown}", value)
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {shown}; got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def sequence(name: str, value: object) -> Sequence[object]:
+    """A list or tuple (a str or a dict also has a len(), but no items at 0, 1, …)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise _refuse(name, "a list", value)
+    return value

@@ -1,1 +1,0 @@
-"""One module per ``tinygrad-edu`` subcommand, each with ``add_parser(subparsers)``."""

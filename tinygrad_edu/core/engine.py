@@ -1,0 +1,399 @@
+"""The scalar autograd engine: ``Value``, the nodes the ops make, and ``backward()``.
+
+Read it top to bottom to follow ``c = a * b`` and then ``c.backward()``:
+
+1. ``Value.__mul__`` computes a·b and :func:`make_node` records the result as a node that
+   remembers its op (``Mul``) and its operands ``a`` and ``b``, in order.
+2. ``Value.backward`` lists the nodes below ``c`` children first (:func:`topological_order`),
+   sets ∂c/∂c = 1, and runs each node's op ``backward`` from ``c`` down.
+3. ``ops.Mul.backward`` (in ``ops.py``, with every op's math) adds ``b · c.grad`` to ``a.grad``
+   and ``a · c.grad`` to ``b.grad``: the chain rule for one node.
+
+This module imports nothing from the package outside ``core``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from numbers import Real
+from typing import Any
+
+from tinygrad_edu.core import messages, ops
+from tinygrad_edu.core.messages import check_gradients, describe, node_name
+from tinygrad_edu.core.modes import Mode, gc_paused, record_origin
+from tinygrad_edu.core.steps import BackwardStep, replay
+
+Number = float | int
+NO_GRAPH = "computed under no_grad()"  # the _b of a leaf that an op made under no_grad()
+
+
+class Value:
+    """A scalar in a computation graph: its number, its gradient and how it was made.
+
+    Attributes:
+        data: the forward value, always a float.
+        grad: ∂root/∂(this node) after ``root.backward()``. Leaves (nodes no op made, such as
+            weights and inputs) *accumulate* over calls to ``backward()``, as PyTorch leaves
+            do; an interior node holds the gradient of the latest ``backward()`` through it.
+        label: a name for drawings and explanations, for example ``"W1[0,2]"``.
+
+    No op makes a node that holds ±inf or NaN: an op whose result is not a finite float
+    raises at once, naming the op and its operands (``OverflowError`` when finite operands
+    overflow, ``ValueError`` when an operand already was inf or NaN; under
+    ``detect_anomaly()`` an ``AnomalyError`` that also gives the line that built it).
+    Gradients follow IEEE 754 and may become inf or NaN (√x at 0); ``detect_anomaly()``
+    stops at the first one.
+
+    ``==`` and hashing are by identity, so nodes can be dict keys. ``<``, ``>``, ``<=`` and
+    ``>=`` compare ``.data`` (so ``max(values)`` picks a node), ``format(v, ".3f")`` and
+    ``round(v, 3)`` give numbers, and ``abs(v)`` is an op with a gradient.
+    """
+
+    # Six slots and no __dict__: a node is one small object for Python's garbage collector.
+    __slots__ = ("data", "grad", "label", "_operation", "_a", "_b")
+
+    data: float
+    grad: float
+    label: str
+    _operation: type[ops.Op] | None  # the op that made the node; None for a leaf
+    _a: Any  # the operands, stored as the op's ``children`` reads them: usually
+    _b: Any  # the first and the second operand (see ops.py)
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if type(data) is not float:
+            data = messages.to_float(data)
+        if type(label) is not str:
+            raise TypeError(messages.label_problem(label))
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self._operation = None
+        self._a = self._b = None
+
+    # ----- building nodes --------------------------------------------------------------
+
+    def __add__(self, other: Value | Number) -> Value:
+        if type(other) is not Value:
+            other = as_value(other, "+")
+        return make_node(self.data + other.data, ops.Add, self, other)  # ops.Add.forward, inlined
+
+    def __radd__(self, other: Number) -> Value:
+        return as_value(other, "+").__add__(self)
+
+    def __sub__(self, other: Value | Number) -> Value:
+        if type(other) is not Value:
+            other = as_value(other, "-")
+        return make_node(self.data - other.data, ops.Sub, self, other)  # ops.Sub.forward, inlined
+
+    def __rsub__(self, other: Number) -> Value:
+        return as_value(other, "-").__sub__(self)
+
+    def __mul__(self, other: Value | Number) -> Value:
+        if type(other) is not Value:
+            other = as_value(other, "*")
+        return make_node(self.data * other.data, ops.Mul, self, other)  # ops.Mul.forward, inlined
+
+    def __rmul__(self, other: Number) -> Value:
+        return as_value(other, "*").__mul__(self)
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        other = as_value(other, "/")
+        if other.data == 0.0:
+            raise ZeroDivisionError(
+                f"'/' divides {node_name(self)} = {self.data!r} by zero ({node_name(other)})"
+            )
+        return make_node(ops.Div.forward(self.data, other.data), ops.Div, self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return as_value(other, "/").__truediv__(self)
+
+    def __neg__(self) -> Value:
+        return make_node(ops.Neg.forward(self.data), ops.Neg, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __pow__(self, exponent: Value | Number) -> Value:
+        """xⁿ. A number exponent is a constant of the op (``x ** 2`` is the op ``**2``);
+        a ``Value`` exponent is an operand (op ``pow``) with ∂xⁿ/∂n = xⁿ·ln x."""
+        if isinstance(exponent, Value):
+            data = _call_math(ops.Pow.forward, "pow", (self.data, exponent.data), (self, exponent))
+            return make_node(data, ops.Pow, self, exponent)
+        n = messages.to_float(exponent, "the exponent of '**'")
+        data = _call_math(
+            ops.PowConst.forward, f"**{ops.exponent_text(n)}", (self.data, n), (self,)
+        )
+        return make_node(data, ops.PowConst, self, n)
+
+    def __rpow__(self, base: Number) -> Value:
+        return as_value(base, "**").__pow__(self)
+
+    def abs(self) -> Value:
+        """|x|, also written ``abs(x)``."""
+        return make_node(ops.Abs.forward(self.data), ops.Abs, self)
+
+    def __abs__(self) -> Value:
+        return self.abs()
+
+    def exp(self) -> Value:
+        """eˣ. Raises OverflowError, naming the node, where eˣ exceeds the float range."""
+        return make_node(_call_math(ops.Exp.forward, "exp", (self.data,), (self,)), ops.Exp, self)
+
+    def log(self) -> Value:
+        """The natural logarithm ln x, for x > 0 only: no epsilon is added behind your back."""
+        if not self.data > 0.0:
+            raise ValueError(
+                f"log of {self.data!r} at {node_name(self)}: log needs a positive input"
+            )
+        return make_node(ops.Log.forward(self.data), ops.Log, self)
+
+    def sigmoid(self) -> Value:
+        """σ(x) = 1/(1 + e⁻ˣ), computed without overflow for any finite x."""
+        return make_node(ops.Sigmoid.forward(self.data), ops.Sigmoid, self)
+
+    def tanh(self) -> Value:  # saturates to ±1 without overflow
+        return make_node(ops.Tanh.forward(self.data), ops.Tanh, self)
+
+    def relu(self) -> Value:  # max(0, x)
+        return make_node(ops.Relu.forward(self.data), ops.Relu, self)
+
+    # ----- the chain rule ----------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Fill ``.grad`` of every node below this one with ∂self/∂node.
+
+        Sets ∂self/∂self = 1, then visits the interior nodes from this one down, each after
+        all the nodes that use it (reverse topological order), and runs each op's backward
+        rule, which adds ``local derivative × upstream gradient`` to each operand.
+
+        Interior gradients are reset at the start of each call; leaves accumulate, as in
+        PyTorch: each call sums its gradient from zero and adds it to the earlier one once,
+        so a second call adds exactly one more copy. Call ``zero_grad()`` between steps.
+
+        Raises:
+            RuntimeError: for a value computed under ``no_grad()``, which has no graph.
+        """
+        _check_has_graph(self)
+        if self._operation is None:
+            self.grad += 1.0  # a leaf: ∂x/∂x = 1, and nothing below it
+            return
+        with gc_paused():  # the sort's bookkeeping has no cycles, so nothing for the GC to do
+            order, held = _start_backward(self, set_aside=True)
+            try:
+                if Mode.anomaly:
+                    for node in reversed(order):
+                        node._operation.backward(node)  # type: ignore[union-attr]
+                        check_gradients(node)
+                else:
+                    for node in reversed(order):
+                        node._operation.backward(node)  # type: ignore[union-attr]
+            finally:
+                for leaf, earlier in held.items():
+                    leaf.grad = earlier + leaf.grad
+
+    def backward_steps(self) -> Iterator[BackwardStep]:
+        """``backward()`` one node at a time: yields a :class:`BackwardStep` per interior node,
+        after applying it. Run to the end, it leaves exactly the gradients ``backward()`` does.
+
+        Leaves that hold a gradient from an earlier ``backward()`` keep showing it during the
+        pass, and this pass's share is added to it at the end (as ``backward()`` adds); a
+        warning says so, because replaying the steps after a ``backward()`` doubles them.
+        Call ``zero_grad()`` first to watch one pass from zero.
+        """
+        _check_has_graph(self)
+        if self._operation is None:
+            self.grad += 1.0
+            return
+        yield from replay(*_start_backward(self, set_aside=False))
+
+    # ----- reading a node ----------------------------------------------------------------
+
+    @property
+    def op(self) -> str:
+        """The symbol of the op that made this node (``"+"``, ``"sigmoid"``, ``"**2"``);
+        ``""`` for a leaf."""
+        return self._operation.name(self) if self._operation else ""
+
+    @property
+    def children(self) -> tuple[Value, ...]:
+        """The operands, in order; an operand used twice (``x * x``) appears twice."""
+        return self._operation.children(self) if self._operation else ()
+
+    def local_derivatives(self) -> tuple[float, ...]:
+        """∂self/∂childᵢ for each child, in the order of ``children``; ``()`` for a leaf."""
+        return tuple(self._operation.local(self)) if self._operation else ()
+
+    # micrograd's names for the same things, so lesson code written for it runs unchanged
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for :attr:`op`."""
+        return self.op
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's unordered set of operands (:attr:`children` keeps order and repeats)."""
+        return set(self.children)
+
+    def _backward(self) -> None:
+        """micrograd's per-node step: this node's rule with its current ``.grad``."""
+        if self._operation is not None:
+            self._operation.backward(self)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        op = f", op={self.op!r}" if self._operation else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label}{op})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else str(self)
+
+    def __round__(self, ndigits: int | None = None) -> float | int:
+        return round(self.data, ndigits)
+
+    def __lt__(self, other: object) -> bool:
+        return self.data < _compared(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.data <= _compared(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.data > _compared(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.data >= _compared(other)
+
+
+# ----- node making -----------------------------------------------------------------------
+
+_new = object.__new__
+
+
+def make_node(data: float, operation: type[ops.Op], a: Any, b: Any = None) -> Value:
+    """The node for an op's result ``data``, made by ``operation`` from the operands it keeps
+    in ``a`` and ``b`` (see its ``children``).
+
+    Raises where ``data`` is inf or NaN (see :class:`Value`). Under ``no_grad()`` the result
+    is a leaf without a graph; under ``detect_anomaly()`` the line that built it is recorded.
+    """
+    node = _new(Value)  # no constructor checks: the result is already a float
+    node.data, node.grad, node.label = data, 0.0, ""
+    node._operation, node._a, node._b = operation, a, b
+    if data - data != 0.0:  # true only for ±inf and NaN
+        raise messages.not_finite(node)
+    if Mode.plain:
+        return node
+    if Mode.grad_enabled:
+        record_origin(node)
+    else:
+        node._operation, node._a, node._b = None, None, NO_GRAPH
+    return node
+
+
+def _call_math(
+    fn: Callable[..., float], name: str, args: tuple[float, ...], operands: tuple[Value, ...]
+) -> float:
+    """Run a math function; its bare errors become ones that name the op and operands."""
+    try:
+        return fn(*args)
+    except (OverflowError, ValueError, ZeroDivisionError) as error:
+        raise messages.math_error(error, name, operands) from None
+
+
+def as_value(x: Value | Number, op: str = "") -> Value:
+    """Return ``x`` if it is a ``Value``; wrap a real number as a new leaf."""
+    if isinstance(x, Value):
+        return x
+    where = f"'{op}'" if op else "this operation"
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{where} needs a Value or a real number as operand, got {describe(x)}")
+    return Value(x if type(x) is float else messages.to_float(x, f"the operand of {where}"))
+
+
+def _compared(other: object) -> float:
+    return other.data if isinstance(other, Value) else messages.to_float(other, "comparing a Value")
+
+
+def _check_has_graph(root: Value) -> None:
+    if root._b is NO_GRAPH and root._operation is None:
+        raise RuntimeError(
+            f"{node_name(root)} was computed under no_grad(), so it has no graph to run "
+            "backward() through; compute it outside no_grad() to get gradients"
+        )
+
+
+# ----- backward's bookkeeping ------------------------------------------------------------
+
+
+def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Value, float]]:
+    """Order the interior nodes, reset their gradients and set ∂root/∂root = 1.
+
+    Returns the order and the leaves that already hold a gradient (none after
+    ``zero_grad()``), with it. With ``set_aside`` those leaves start this pass at 0, so that
+    this pass's gradient is summed from zero and then added to the earlier one once, as
+    PyTorch accumulates: two calls give exactly g + g, even where this pass's contributions
+    cancel (+1, −1, +tiny) and would swallow a small g.
+    """
+    held: dict[Value, float] = {}
+    order = _depth_first(root, leaves=False, held=held)
+    for node in order:
+        node.grad = 0.0
+    if set_aside:
+        for leaf in held:
+            leaf.grad = 0.0
+    root.grad = 1.0  # ∂root/∂root
+    return order, held
+
+
+# ----- graph order -----------------------------------------------------------------------
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node reachable from ``root``, each after all of its children; ``root`` is last.
+
+    Iterative depth-first search, so a chain of a million nodes needs no recursion. Children
+    are visited in their stored order, so the order is the same on every run.
+    """
+    return _depth_first(root, leaves=True)
+
+
+def interior_order(root: Value) -> list[Value]:
+    """Like :func:`topological_order`, without the leaves: the nodes that backward visits."""
+    return _depth_first(root, leaves=False)
+
+
+def _depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = None) -> list[Value]:
+    """The walk behind both orders. With ``held``, leaves met with a non-zero gradient are
+    recorded there with it."""
+    order: list[Value] = []
+    if root._operation is None:
+        return [root] if leaves else order
+    visited = {root}
+    walked: set[int] = set()  # operand tuples that Σwx+b nodes share, walked once (ops.py)
+    # The path from root to the current node, as two stacks: the nodes, and for each one an
+    # iterator over the operands not yet looked at. A node is appended once every operand
+    # is done, so no node can come before its operands.
+    path = [root]
+    pending = [root._operation.walk(root, walked)]
+    while pending:
+        for child in pending[-1]:
+            operation = child._operation
+            if operation is not None:
+                if child not in visited:
+                    visited.add(child)
+                    path.append(child)
+                    pending.append(operation.walk(child, walked))
+                    break
+            elif leaves:
+                if child not in visited:
+                    visited.add(child)
+                    order.append(child)
+            elif held is not None and child.grad and child not in held:
+                held[child] = child.grad
+        else:
+            pending.pop()
+            order.append(path.pop())
+    return order

@@ -1,0 +1,79 @@
+"""The fused neuron: h = Σᵢ wᵢ·xᵢ + b as one node (the op :class:`~.ops.WeightedSum`).
+
+The node has an edge per weight and per input, so ∂h/∂wᵢ = xᵢ and ∂h/∂xᵢ = wᵢ stay visible
+edge by edge, but it is one node instead of micrograd's chain of 2n binary ``*`` and ``+``
+nodes. The sum is taken in the order b + w₁x₁ + w₂x₂ + …, the order of that chain starting
+at b, so the fused node and the chain give bit-identical values and gradients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tinygrad_edu.core.engine import Value, make_node
+from tinygrad_edu.core.messages import describe
+from tinygrad_edu.core.ops import WeightedSum, WeightedSumOfData
+
+
+def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value) -> Value:
+    """One node h = Σᵢ wᵢ·xᵢ + b, with operands ``(w₁ … wₙ, x₁ … xₙ, b)``."""
+    if len(weights) != len(inputs):
+        raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
+    return layer_weighted_sums([(*weights, bias)], inputs)[0]
+
+
+def layer_weighted_sums(
+    parameter_rows: Sequence[tuple[Value, ...]],
+    inputs: Sequence[Value],
+    inputs_are_data: bool = False,
+) -> list[Value]:
+    """hⱼ = Σᵢ wⱼᵢ·xᵢ + bⱼ for every neuron j of a layer, with the inputs' numbers read once.
+
+    ``parameter_rows[j]`` is neuron j's ``(w₁, …, wₙ, b)``, kept by the neuron and shared by
+    every node it makes; the inputs become one tuple shared by the layer's nodes. With
+    ``inputs_are_data`` (``train()``'s first layer) backward leaves the inputs' gradients
+    alone: see :class:`~.ops.WeightedSumOfData`.
+    """
+    inputs = tuple(inputs)
+    op = WeightedSumOfData if inputs_are_data else WeightedSum
+    n = len(inputs)
+    sums = []
+    try:
+        input_data = [x.data for x in inputs]
+        for parameters in parameter_rows:
+            if len(parameters) != n + 1:
+                raise ValueError(f"weighted_sum: {len(parameters) - 1} weights but {n} inputs")
+            total = parameters[-1].data
+            # no strict=: the lengths were just checked, and in Python 3.11 a keyword argument
+            # makes this zip cost twice as much, paid once per neuron
+            for w, x in zip(parameters, input_data):  # noqa: B905 - the bias is left out
+                total += w.data * x
+            sums.append(make_node(total, op, parameters, inputs))
+    except (AttributeError, TypeError):  # checked here, off the hot path
+        for parameters in parameter_rows:
+            for v in (*parameters, *inputs):
+                if not isinstance(v, Value):
+                    raise TypeError(f"weighted_sum needs Values, got {describe(v)}") from None
+        raise
+    return sums
+
+
+def input_leaves(numbers: Sequence[float | Value], labels: Sequence[str]) -> tuple[Value, ...]:
+    """The leaves of a network's input: each float as a new leaf with its label (``x[0]``,
+    …), made without the constructor's checks; anything else through ``Value()``, which
+    checks it; a ``Value`` as it is."""
+    leaves = []
+    for number, label in zip(numbers, labels, strict=True):
+        if type(number) is float:
+            leaf = _new_value(Value)
+            leaf.data, leaf.grad, leaf.label = number, 0.0, label
+            leaf._operation = leaf._a = leaf._b = None
+        elif isinstance(number, Value):
+            leaf = number
+        else:
+            leaf = Value(number, label)
+        leaves.append(leaf)
+    return tuple(leaves)
+
+
+_new_value = object.__new__

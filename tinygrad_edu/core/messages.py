@@ -1,0 +1,110 @@
+"""How the engine names things in its messages: one wording for a node, an operand list and a
+value that is not a number, so every error and every printed step reads the same way."""
+
+from __future__ import annotations
+
+import math
+import reprlib
+from collections.abc import Sequence
+from numbers import Real
+from typing import TYPE_CHECKING
+
+from tinygrad_edu.core.modes import AnomalyError, Mode, origin_of, record_origin
+
+if TYPE_CHECKING:
+    from tinygrad_edu.core.engine import Value
+
+MAX_OPERANDS_SHOWN = 6
+
+
+def node_name(node: Value) -> str:
+    """``'W1[0,2]'`` for a labelled node; ``the '*' node (-6)`` or ``the leaf 2`` otherwise."""
+    if node.label:
+        return repr(node.label)
+    if node._operation is not None:
+        return f"the {node.op!r} node ({node.data:.6g})"
+    return f"the leaf {node.data:.6g}"
+
+
+def operand_list(nodes: Sequence[Value]) -> str:
+    """The operands of an op for an error message: ``'z' = 1000.0, the leaf 2``."""
+    shown = [
+        f"{node_name(node)} = {node.data!r}" if node.label else node_name(node)
+        for node in nodes[:MAX_OPERANDS_SHOWN]
+    ]
+    more = len(nodes) - MAX_OPERANDS_SHOWN
+    return ", ".join(shown) + (f", ... ({len(nodes)} in all)" if more > 0 else "")
+
+
+def to_float(data: object, what: str = "Value()") -> float:
+    """A real number as a float, or a TypeError that says what was given (an OverflowError
+    for an int too large for a float). ``bool`` is not a number here."""
+    if isinstance(data, bool) or not isinstance(data, Real):
+        raise TypeError(f"{what} needs a real number (int or float), got {describe(data)}")
+    try:
+        return float(data)
+    except OverflowError:
+        raise OverflowError(
+            f"{what} got {type(data).__name__} {magnitude(data)}, too large for a float "
+            "(the largest is about 1.8e308)"
+        ) from None
+
+
+def describe(value: object) -> str:
+    """A value that has the wrong type, shortened: ``str 'abc'``, ``list [1, 2, 3, ...]``."""
+    try:  # shortened, so a huge list or int cannot flood (or break) the message
+        shown = reprlib.repr(value)
+    except Exception:  # a broken __repr__ must not hide the user's real mistake
+        shown = "<unprintable>"
+    return f"{type(value).__name__} {shown}"
+
+
+def magnitude(number: float | int) -> str:
+    """``of about 10**400``: the size of a number too large to print or convert."""
+    try:
+        return f"of about 10**{math.floor(math.log10(abs(number)))}"
+    except (ValueError, OverflowError, TypeError):
+        return "of unprintable size"
+
+
+def not_finite(node: Value) -> Exception:
+    """The error for an op whose result is ±inf or NaN (no node may hold one)."""
+    shown = f"{node.op!r} gives {node.data!r} for input {operand_list(node.children)}"
+    if Mode.anomaly:
+        record_origin(node)
+        return AnomalyError(f"op {shown}{origin_of(node)}")
+    if all(math.isfinite(child.data) for child in node.children):
+        return OverflowError(f"{shown}: the result overflows a float")
+    return ValueError(f"{shown}: an operand is already infinite or NaN")
+
+
+def math_error(error: Exception, name: str, operands: Sequence[Value]) -> Exception:
+    """A math function's bare error, reworded to name the op and its operands."""
+    if isinstance(error, OverflowError):
+        return OverflowError(f"{name!r} overflows a float for input {operand_list(operands)}")
+    return ValueError(f"{name!r} is undefined for input {operand_list(operands)}")
+
+
+def label_problem(label: object) -> str:
+    """Why ``label`` cannot be a node's label, and for micrograd's ``Value(data, _children,
+    _op)`` what to use instead."""
+    if isinstance(label, tuple):
+        return (
+            f"Value(data, label): the label must be a str, got {describe(label)}. To make an "
+            "op by hand as micrograd does, use tinygrad_edu.micrograd.engine.Value; to add an "
+            "op with its derivative checked, use tinygrad_edu.custom_op"
+        )
+    return f"Value label must be a str, got {describe(label)}"
+
+
+def check_gradients(node: Value) -> None:
+    """Under ``detect_anomaly()``: raise at the first operand whose gradient the rule at
+    ``node`` made inf or NaN."""
+    children = node.children
+    for child in children:
+        if not math.isfinite(child.grad):
+            raise AnomalyError(
+                f"backward of op {node.op!r} at {node_name(node)}{origin_of(node)} (value "
+                f"{node.data!r}, upstream gradient {node.grad!r}) gave gradient {child.grad!r} "
+                f"to {node_name(child)} (value {child.data!r}); inputs {operand_list(children)}"
+            )

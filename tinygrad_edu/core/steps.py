@@ -1,0 +1,94 @@
+"""The records of ``Value.backward_steps()``: what backward did at one node, edge by edge."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, NamedTuple
+
+from tinygrad_edu.core.messages import check_gradients, node_name
+from tinygrad_edu.core.modes import Mode
+
+if TYPE_CHECKING:
+    from tinygrad_edu.core.engine import Value
+
+
+class EdgeStep(NamedTuple):
+    """One edge of a backward step: ``child.grad += local × upstream``.
+
+    ``grad_before`` and ``grad_after`` are the child's gradient in this pass just before and
+    just after the contribution, so an operand used twice (``x * x``) shows both additions.
+    """
+
+    child: Value
+    local: float
+    contribution: float
+    grad_before: float
+    grad_after: float
+
+
+class BackwardStep(NamedTuple):
+    """What backward did at one node: its upstream gradient and what each operand received."""
+
+    node: Value
+    upstream: float
+    edges: tuple[EdgeStep, ...]
+
+    def __str__(self) -> str:
+        node = self.node
+        where = f"{node_name(node)} ({node.op})" if node.label else node_name(node)
+        lines = [f"at {where}: upstream gradient {self.upstream:.6g}"]
+        for edge in self.edges:
+            lines.append(
+                f"  grad of {node_name(edge.child)} += local {edge.local:.6g}"
+                f" × upstream {self.upstream:.6g} = {edge.contribution:.6g}"
+            )
+        return "\n".join(lines)
+
+
+def apply_step(node: Value, aside: dict[Value, float]) -> BackwardStep:
+    """Run the chain rule at ``node`` edge by edge from its op's local derivatives, as its
+    ``backward`` does, and record it. Leaves in ``aside`` held a gradient before this pass:
+    their share of this pass is summed there, so that they show the earlier gradient until
+    the pass ends (``backward_steps`` then adds the two, as ``backward`` does)."""
+    upstream = node.grad
+    operation = node._operation
+    assert operation is not None, "only interior nodes have a backward step"
+    edges = []
+    for child, local in zip(operation.children(node), operation.local(node), strict=True):
+        contribution = local * upstream
+        if child in aside:
+            before = aside[child]
+            aside[child] = after = before + contribution
+        else:
+            before = child.grad
+            child.grad = after = before + contribution  # the chain rule for one edge
+        edges.append(EdgeStep(child, local, contribution, before, after))
+    return BackwardStep(node, upstream, tuple(edges))
+
+
+def replay(order: list[Value], held: dict[Value, float]) -> Iterator[BackwardStep]:
+    """The steps of ``Value.backward_steps()``: each node of ``order`` from the root down.
+
+    ``held`` are the leaves that hold a gradient from an earlier ``backward()``: they keep
+    showing it during the pass and get this pass's share at the end, as ``backward()``
+    adds it, and a warning says so (replaying the steps after a ``backward()`` doubles them).
+    """
+    if held:
+        leaf = next(iter(held))
+        warnings.warn(
+            f"backward_steps(): {len(held)} leaves already hold a gradient from an earlier "
+            f"backward() ({node_name(leaf)}: {held[leaf]:.6g}); this pass adds to them at its "
+            "end. Call zero_grad() first to see one pass from zero.",
+            stacklevel=3,
+        )
+    aside = dict.fromkeys(held, 0.0)
+    try:
+        for node in reversed(order):
+            step = apply_step(node, aside)
+            if Mode.anomaly:
+                check_gradients(node)
+            yield step
+    finally:  # also when the caller stops early: earlier leaf gradients are never lost
+        for leaf, earlier in held.items():
+            leaf.grad = earlier + aside[leaf]

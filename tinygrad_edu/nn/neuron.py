@@ -1,0 +1,80 @@
+"""One unit: a = f(Σᵢ wᵢ·xᵢ + b)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tinygrad_edu import checks, notation
+from tinygrad_edu.core import Value, layer_weighted_sums
+from tinygrad_edu.nn.activations import ACTIVATIONS, LINEAR
+
+
+class Neuron:
+    """One unit: a = f(Σᵢ wᵢ·xᵢ + b), its parameters labelled in the documents' notation.
+
+    With ``fused=True`` the sum is one n-ary node (``Σwx+b``) with an edge per weight and
+    input; with ``fused=False`` it is micrograd's chain of binary ``*`` and ``+`` nodes, for
+    teaching the smallest steps. Both give bit-identical values and gradients.
+    """
+
+    def __init__(
+        self,
+        weights: Sequence[float],
+        bias: float = 0.0,
+        activation: str = "sigmoid",
+        fused: bool = True,
+        layer: int = 1,
+        index: int = 0,
+    ) -> None:
+        self.activation = checks.choice("activation", activation, tuple(ACTIVATIONS))
+        self._fused = checks.flag("fused", fused)
+        weight_values = [Value(w, notation.weight(layer, i, index)) for i, w in enumerate(weights)]
+        # (w₁, …, wₙ, b): shared, never copied, by every Σwx+b node this neuron makes
+        self._parameters = (*weight_values, Value(bias, notation.bias(layer, index)))
+        self._activate = ACTIVATIONS[activation]
+        self._h_label = notation.pre_activation(layer, index)
+        self._a_label = notation.activation(layer, index)
+
+    @property
+    def w(self) -> tuple[Value, ...]:
+        """The weights w₁…wₙ."""
+        return self._parameters[:-1]
+
+    @property
+    def b(self) -> Value:
+        """The bias."""
+        return self._parameters[-1]
+
+    @property
+    def nin(self) -> int:
+        return len(self._parameters) - 1
+
+    @property
+    def fused(self) -> bool:
+        """Whether the sum is one ``Σwx+b`` node; fixed when the neuron is made."""
+        return self._fused
+
+    def __call__(self, x: Sequence[Value]) -> Value:
+        if self._fused:
+            h = layer_weighted_sums([self._parameters], x)[0]
+        else:
+            h = self.b
+            for wi, xi in zip(self.w, x, strict=True):
+                h = h + wi * xi
+        return self.activated(h)
+
+    def activated(self, h: Value) -> Value:
+        """Label h, apply f and label a (a linear unit returns h itself)."""
+        h.label = self._h_label
+        if self.activation == LINEAR:
+            return h
+        a = self._activate(h)
+        a.label = self._a_label
+        return a
+
+    def parameters(self) -> list[Value]:
+        """The weights w₁…wₙ, then the bias b."""
+        return list(self._parameters)
+
+    def __repr__(self) -> str:
+        return f"Neuron(nin={self.nin}, activation={self.activation!r})"

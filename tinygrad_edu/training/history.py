@@ -1,0 +1,77 @@
+"""What a training run records: one entry per epoch, and what a callback receives."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
+
+if TYPE_CHECKING:
+    from tinygrad_edu.nn import MLP
+
+
+class History:
+    """Per-epoch records of a training run (an accuracy is ``None`` for regression; the
+    validation lists stay empty without a validation set)."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+    def __init__(
+        self,
+        loss: Sequence[float] = (),
+        accuracy: Sequence[float | None] = (),
+        val_loss: Sequence[float] = (),
+        val_accuracy: Sequence[float | None] = (),
+    ) -> None:
+        self.loss: list[float] = list(loss)
+        self.accuracy: list[float | None] = list(accuracy)
+        self.val_loss: list[float] = list(val_loss)
+        self.val_accuracy: list[float | None] = list(val_accuracy)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return cls.FIELDS
+
+    @staticmethod
+    def is_validation(name: str) -> bool:
+        """Whether the field is kept only with a validation set (and may then be empty)."""
+        return name.startswith("val_")
+
+    @staticmethod
+    def may_be_none(name: str) -> bool:
+        """Whether an entry may be ``None`` (an accuracy without a metric)."""
+        return name.endswith("accuracy")
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def as_lists(self) -> dict[str, list[float | None]]:
+        """Every field as a new list, by name (what a checkpoint saves)."""
+        return {name: list(getattr(self, name)) for name in self.FIELDS}
+
+    @classmethod
+    def from_lists(cls, lists: Mapping[str, Sequence[float | None]]) -> History:
+        history = cls()
+        for name in cls.FIELDS:
+            setattr(history, name, list(lists.get(name, ())))
+        return history
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, History) and self.as_lists() == other.as_lists()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"History({fields})"
+
+
+class EpochEnd(NamedTuple):
+    """What a callback receives after each epoch."""
+
+    epoch: int  # counted from 1
+    epochs: int
+    loss: float
+    accuracy: float | None
+    model: MLP
+    history: History
