@@ -1,4 +1,14 @@
-"""Bounded Hypothesis strategies for random expressions over ``Value``s, kept in one place."""
+"""Bounded Hypothesis strategies, kept in one place.
+
+* :func:`programs` and :func:`build`: random graphs that use every op of the engine,
+  including the fused ``Σwx+b`` node, with nodes reused (``x * x``, shared subexpressions).
+  A graph is drawn as a straight-line program: each step names an op and the earlier nodes
+  it reads. Steps whose operands are outside the op's domain (log of a negative number, a
+  tiny divisor, a huge exponent) become ``tanh`` instead, so every graph is finite.
+* :func:`networks`: small random MLPs with a loss.
+* :func:`smooth_programs` and :func:`run_smooth_program`: expressions of ops that stay
+  smooth on [-2, 2], for comparisons with central differences.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +17,105 @@ from collections.abc import Callable
 
 from hypothesis import strategies as st
 
-from tinygrad_edu import Value
+from tinygrad_edu import MLP, Value, half_sum_squared_error, weighted_sum
+
+OPS = ("+", "-", "*", "/", "neg", "**", "pow", "exp", "log", "sigmoid", "tanh", "relu", "Σwx+b")
+EXPONENTS = (2.0, 3.0, 0.5, -1.0)
+LIMIT = 1e3  # values stay below this, so products of local derivatives stay finite
+
+values = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def programs(draw, max_leaves: int = 4, max_steps: int = 12):
+    """``(leaf values, steps)``; a step is ``(op, operand indices, exponent)``."""
+    leaves = draw(st.lists(values, min_size=1, max_size=max_leaves))
+    steps = []
+    for k in range(draw(st.integers(1, max_steps))):
+        available = len(leaves) + k
+        index = st.integers(0, available - 1)
+        op = draw(st.sampled_from(OPS))
+        if op == "Σwx+b":
+            n = draw(st.integers(1, 3))
+            operands = tuple(draw(st.lists(index, min_size=2 * n + 1, max_size=2 * n + 1)))
+        elif op in ("+", "-", "*", "/", "pow"):
+            operands = (draw(index), draw(index))
+        else:
+            operands = (draw(index),)
+        steps.append((op, operands, draw(st.sampled_from(EXPONENTS))))
+    return leaves, steps
+
+
+def build(leaves: list[float], steps) -> tuple[list[Value], Value]:
+    """Run a program: the labelled leaves ``x0, x1, …`` and the last node as root."""
+    nodes = [Value(x, label=f"x{i}") for i, x in enumerate(leaves)]
+    leaf_nodes = list(nodes)
+    for op, operands, exponent in steps:
+        nodes.append(_apply(op, [nodes[i] for i in operands], exponent))
+    return leaf_nodes, nodes[-1]
+
+
+def _apply(op: str, args: list[Value], exponent: float) -> Value:
+    a = args[0]
+    b = args[1] if len(args) > 1 else None
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*" and abs(a.data * b.data) < LIMIT:
+        return a * b
+    if op == "/" and abs(b.data) > 0.1 and abs(a.data / b.data) < LIMIT:
+        return a / b
+    if op == "neg":
+        return -a
+    if op == "**" and _power_ok(a.data, exponent):
+        return a**exponent
+    if op == "pow" and 0.1 < a.data < 10.0 and abs(b.data) < 3.0:
+        return a**b
+    if op == "exp" and a.data < 5.0:
+        return a.exp()
+    if op == "log" and a.data > 0.1:
+        return a.log()
+    if op == "sigmoid":
+        return a.sigmoid()
+    if op == "relu":
+        return a.relu()
+    if op == "Σwx+b" and all(abs(v.data) < 30.0 for v in args):
+        n = len(args) // 2
+        return weighted_sum(args[:n], args[n : 2 * n], args[-1])
+    return a.tanh()  # the fallback: defined and bounded everywhere
+
+
+def _power_ok(x: float, n: float) -> bool:
+    if n == 0.5:
+        return x > 0.1
+    if n == -1.0:
+        return abs(x) > 0.1
+    return abs(x) < 10.0
+
+
+@st.composite
+def networks(draw):
+    """``(model, loss)``: a random small MLP, fused or not, on one random example with
+    E = ½ Σ (a − y)²."""
+    nin = draw(st.integers(1, 3))
+    sizes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    activation = draw(st.sampled_from(("sigmoid", "tanh", "relu", "linear")))
+    model = MLP(
+        nin,
+        sizes,
+        activation=activation,
+        output_activation=draw(st.sampled_from(("sigmoid", "linear"))),
+        seed=draw(st.integers(0, 2**16)),
+        fused=draw(st.booleans()),
+    )
+    x = draw(st.lists(values, min_size=nin, max_size=nin))
+    y = draw(st.lists(values, min_size=sizes[-1], max_size=sizes[-1]))
+    outputs = model(x)
+    loss = half_sum_squared_error(outputs, y)
+    assert math.isfinite(loss.data)
+    return model, loss
+
 
 # Ops whose result stays finite and smooth for operands in [-2, 2] (division and log are
 # guarded so their inputs stay away from 0).
@@ -31,7 +139,7 @@ inputs = st.lists(st.floats(-2.0, 2.0, allow_nan=False), min_size=1, max_size=4)
 
 
 @st.composite
-def programs(draw, max_steps: int = 12):
+def smooth_programs(draw, max_steps: int = 12):
     """A straight-line program: each step applies an op to earlier results (so nodes are
     reused), returned as a list of (op, operand indices)."""
     n_inputs = draw(st.integers(1, 4))
@@ -48,7 +156,7 @@ def programs(draw, max_steps: int = 12):
     return xs, steps
 
 
-def run_program(steps, leaves: list[Value]) -> Value:
+def run_smooth_program(steps, leaves: list[Value]) -> Value:
     nodes = list(leaves)
     for op, args in steps:
         fn = UNARY.get(op) or BINARY[op]

@@ -8,15 +8,14 @@ import subprocess
 import sys
 
 import pytest
-from support import require_module
 
 from tinygrad_edu import MLP, train
 from tinygrad_edu.datasets import square_function, xor_table
 from tinygrad_edu.training import History, predict
 
-matplotlib = require_module("matplotlib")
+matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-plt = require_module("matplotlib.pyplot")
+plt = pytest.importorskip("matplotlib.pyplot")
 
 from tinygrad_edu import plotting  # noqa: E402  (after choosing the Agg backend)
 

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-from support import require_module
 
 from tinygrad_edu import MLP, SGD, from_torch, mean_squared_error, to_torch
 from tinygrad_edu.nn import ACTIVATIONS
@@ -18,7 +17,7 @@ REL = 1e-12
 
 @pytest.fixture(scope="module")
 def torch():
-    return require_module("torch")
+    return pytest.importorskip("torch")
 
 
 def bits(model: MLP) -> list[bytes]:

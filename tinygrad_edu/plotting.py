@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.training import History, predict
@@ -38,7 +38,7 @@ CORRECT_COLOUR = "tab:green"
 WRONG_COLOUR = "tab:red"
 
 
-def _pyplot():
+def _pyplot() -> Any:
     """``matplotlib.pyplot``, or an ImportError that says how to install it."""
     try:
         import matplotlib.pyplot as plt
@@ -50,6 +50,7 @@ def _pyplot():
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (5.0, 3.5)) -> Axes:
     if ax is not None:
         return ax
+    new_ax: Axes
     _, new_ax = _pyplot().subplots(figsize=figsize)
     return new_ax
 
@@ -102,15 +103,24 @@ def plot_accuracy(history: History, ax: Axes | None = None) -> Axes:
     if not _has_accuracy(history):
         raise ValueError("plot_accuracy: the history has no accuracy (a regression run?)")
     ax = _axes(ax)
-    ax.plot(_epochs(history.accuracy), history.accuracy, label="training accuracy")
+    ax.plot(_epochs(history.accuracy), _known(history.accuracy), label="training accuracy")
     if history.val_accuracy and all(a is not None for a in history.val_accuracy):
-        ax.plot(_epochs(history.val_accuracy), history.val_accuracy, label="validation accuracy")
+        ax.plot(
+            _epochs(history.val_accuracy),
+            _known(history.val_accuracy),
+            label="validation accuracy",
+        )
     ax.set_xlabel("epoch")
     _whole_epochs(ax)
     ax.set_ylabel("accuracy")
     ax.set_ylim(0.0, 1.02)
     ax.legend()
     return ax
+
+
+def _known(values: Sequence[float | None]) -> list[float]:
+    """Accuracies that are all there (callers check), as floats for matplotlib."""
+    return [float("nan") if v is None else v for v in values]
 
 
 def _has_accuracy(history: History) -> bool:
@@ -122,6 +132,7 @@ def plot_history(history: History, *, log: bool = False) -> Figure:
     """A new figure: the loss curve, and beside it the accuracy curve when there is one."""
     has_accuracy = _has_accuracy(history)
     columns = 2 if has_accuracy else 1
+    fig: Figure
     fig, axes = _pyplot().subplots(1, columns, figsize=(5.0 * columns, 3.5), squeeze=False)
     plot_loss(history, axes[0][0], log=log)
     if has_accuracy:
@@ -207,6 +218,7 @@ def plot_digits(
     rows_, cols_ = _image_shape(len(images[0]), shape)
     columns = max(1, min(columns, len(images)))
     rows = math.ceil(len(images) / columns)
+    fig: Figure
     fig, axes = _pyplot().subplots(
         rows, columns, figsize=(1.2 * columns, 1.4 * rows), squeeze=False
     )

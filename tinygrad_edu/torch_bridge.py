@@ -58,7 +58,7 @@ def to_torch(model: HasModelData) -> torch.nn.Sequential:
         activation = arch.output_activation if l == len(data.weights) - 1 else arch.activation
         if activation in _MODULES:
             modules.append(getattr(torch.nn, _MODULES[activation])())
-    return torch.nn.Sequential(*modules)
+    return torch.nn.Sequential(*modules)  # type: ignore[no-any-return]  # torch is Any here
 
 
 def data_from_torch(sequential: object, fused: bool = True) -> ModelData:

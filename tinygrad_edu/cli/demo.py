@@ -27,7 +27,7 @@ EXPLAINED_ROW = 1  # X = (0, 1, 1), Y = 1
 EXPLAINED_WEIGHT = "W1[1,0]"  # from input X2 (which is 1 in that row) to hidden neuron 0
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="train document 004's table, explain a gradient, draw the graph",

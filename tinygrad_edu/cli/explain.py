@@ -27,7 +27,7 @@ EQUATION_16 = {
 }
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "explain",
         help="print the chain rule, path by path, for one weight of document 001's network",

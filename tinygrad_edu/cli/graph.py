@@ -23,7 +23,7 @@ from tinygrad_edu.lenses.draw import (
 from tinygrad_edu.lenses.expression import ExpressionError, parse_expression, variable_names
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "graph",
         help="draw a computation graph (document 001's network or an expression) to a file",

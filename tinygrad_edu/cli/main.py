@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from tinygrad_edu.cli import demo, explain, graph, train
 from tinygrad_edu.cli.errors import UsageError
@@ -19,7 +20,7 @@ COMMANDS = (demo, graph, explain, train)
 
 
 class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse prints usage + message; we print one line
+    def error(self, message: str) -> NoReturn:  # argparse prints usage + message; we print one line
         raise UsageError(f"{self.prog}: {message} (see --help)")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tinygrad_edu.cli.errors import UsageError
@@ -45,7 +46,7 @@ DEFAULTS = {
 TEST_FRACTION = 0.2  # digits only: MNIST comes with its own test set
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "train",
         help="train document 004's 30-hidden-neuron network on handwritten digits",
@@ -68,6 +69,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    X_train: Sequence[list[float]]
+    X_test: Sequence[list[float]]
     if args.dataset == "digits":
         if args.data is not None or args.limit is not None:
             raise UsageError("tinygrad-edu train digits: --data and --limit are for mnist only")

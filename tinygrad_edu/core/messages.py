@@ -59,7 +59,7 @@ def describe(value: object) -> str:
     return f"{type(value).__name__} {shown}"
 
 
-def magnitude(number: float | int) -> str:
+def magnitude(number: Real) -> str:
     """``of about 10**400``: the size of a number too large to print or convert."""
     try:
         return f"of about 10**{math.floor(math.log10(abs(number)))}"

@@ -483,7 +483,8 @@ class WeightedSum(Op):
     @classmethod
     def children(cls, out: Value) -> tuple[Value, ...]:
         parameters: tuple[Value, ...] = out._a
-        return parameters[:-1] + out._b + parameters[-1:]
+        inputs: tuple[Value, ...] = out._b
+        return parameters[:-1] + inputs + parameters[-1:]
 
     @staticmethod
     def walk(out: Value, walked: set[int]) -> Iterator[Value]:

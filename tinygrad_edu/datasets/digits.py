@@ -18,7 +18,7 @@ CLASSES = 10
 
 
 def load_digits(
-    path: str | os.PathLike | None = None, scaled: bool = True
+    path: str | os.PathLike[str] | None = None, scaled: bool = True
 ) -> tuple[list[list[float]], list[int]]:
     """The digits as ``(X, y)``: 64 pixels per image and the labels 0..9.
 

@@ -55,7 +55,7 @@ class IdxArray:
 
     type_name: str
     shape: tuple[int, ...]
-    values: array.array
+    values: array.array[int]
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -66,7 +66,7 @@ class IdxArray:
         return self.values[i * size : (i + 1) * size].tolist()
 
 
-def load_idx(path: str | os.PathLike) -> IdxArray:
+def load_idx(path: str | os.PathLike[str]) -> IdxArray:
     """Read one IDX file, gzip-compressed or not (told apart by content, not by name).
 
     Raises :class:`IdxError` (a ValueError) naming the file and the field that is wrong: a
@@ -125,7 +125,7 @@ def parse_idx(data: bytes, name: str = "IDX data") -> IdxArray:
     return IdxArray(type_name, tuple(shape), values)
 
 
-class PixelRows(Sequence):
+class PixelRows(Sequence[list[float]]):
     """MNIST images as rows of pixel intensities in [0, 1] (byte / 255), made on demand:
     60000 images stay 47 MB of bytes instead of 47 million Python floats."""
 
@@ -145,7 +145,7 @@ class PixelRows(Sequence):
     @overload
     def __getitem__(self, i: slice) -> list[list[float]]: ...
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int | slice) -> list[float] | list[list[float]]:
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(self._count))]
         if i < 0:
@@ -167,7 +167,7 @@ class Mnist:
     test_labels: list[int]
 
 
-def find_mnist_file(directory: str | os.PathLike, stem: str) -> Path:
+def find_mnist_file(directory: str | os.PathLike[str], stem: str) -> Path:
     """The file for ``stem`` in ``directory``: ``stem`` or ``stem.gz``, or the same with
     ``.idx`` in place of ``-idx`` (``train-images.idx3-ubyte``), as some copies are named."""
     folder = Path(directory)
@@ -181,7 +181,7 @@ def find_mnist_file(directory: str | os.PathLike, stem: str) -> Path:
     )
 
 
-def load_mnist(directory: str | os.PathLike, limit: int | None = None) -> Mnist:
+def load_mnist(directory: str | os.PathLike[str], limit: int | None = None) -> Mnist:
     """Load the four MNIST IDX files from ``directory`` (see :func:`find_mnist_file`).
 
     ``limit`` keeps only the first ``limit`` images of each set (quick experiments). Raises

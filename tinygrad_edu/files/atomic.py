@@ -13,7 +13,7 @@ import secrets
 
 __all__ = ["PathLike", "checked_path", "write_atomically"]
 
-PathLike = str | os.PathLike
+PathLike = str | os.PathLike[str]
 
 
 def write_atomically(path: PathLike, text: str) -> None:

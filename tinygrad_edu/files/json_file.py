@@ -121,7 +121,8 @@ class Reader:
                 f"tinygrad_edu reads version {VERSION}",
             )
         self.choice(document["kind"], "kind", ("model", "training"))
-        return document
+        checked: dict[str, Any] = document
+        return checked
 
     def model_document(self, document: dict[str, Any]) -> tuple[object, str]:
         """The part of the file that describes the model, and its field name."""
@@ -148,7 +149,7 @@ class Reader:
         if extra:
             self.fail(self.join(field, extra[0]), "not a field of this format version")
 
-    def sequence(self, value: object, field: str, length: int | None = None) -> list:
+    def sequence(self, value: object, field: str, length: int | None = None) -> list[Any]:
         if not isinstance(value, list):
             self.fail(field, f"expected a list, got {kind(value)}")
         if length is not None and len(value) != length:

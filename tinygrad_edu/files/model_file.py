@@ -116,7 +116,7 @@ def check_architecture(
 
 def parameters_in_order(data: ModelData) -> list[float]:
     """The parameters in ``MLP.parameters()`` order: neuron by neuron, weights then bias."""
-    values = []
+    values: list[float] = []
     for weights, biases in zip(data.weights, data.biases, strict=True):
         for j, bias in enumerate(biases):
             values.extend(row[j] for row in weights)

@@ -142,7 +142,8 @@ class GraphTooLargeError(ValueError):
         self.grouped = grouped
         super().__init__(self.advice())
 
-    def __reduce__(self):  # pickles (e.g. across processes) with the counts, not the text
+    def __reduce__(self) -> tuple[type[GraphTooLargeError], tuple[int, int, int, str | None, bool]]:
+        # pickles (e.g. across processes) with the counts, not the text
         counts = (self.full_count, self.drawn_count, self.max_nodes, self.group, self.grouped)
         return type(self), counts
 
@@ -185,7 +186,8 @@ def _value_label(node: Value, show_grads: bool) -> str:
 def _op_label(node: Value) -> str:
     import graphviz
 
-    return graphviz.escape(node.op)
+    escaped: str = graphviz.escape(node.op)
+    return escaped
 
 
 @dataclass

@@ -112,17 +112,18 @@ def _walk(root: Value, leaf: Value, counts: dict[Value, int]) -> list[ChainPath]
     locals_of = {node: node.local_derivatives() for node in counts if node is not leaf}
     paths: list[ChainPath] = []
     edges: list[ChainEdge] = []
-    stack = [[root, 0]]  # frames of [node, next operand position]
-    while stack:
-        frame = stack[-1]
-        node, position = frame
+    nodes = [root]  # the path walked so far, and for each node
+    positions = [0]  # the position of its next operand to look at
+    while nodes:
+        node, position = nodes[-1], positions[-1]
         children = node.children
         if position == len(children):
-            stack.pop()
+            nodes.pop()
+            positions.pop()
             if edges:
                 edges.pop()  # the edge that led into the finished node
             continue
-        frame[1] = position + 1
+        positions[-1] = position + 1
         child = children[position]
         if child not in counts:
             continue
@@ -131,7 +132,8 @@ def _walk(root: Value, leaf: Value, counts: dict[Value, int]) -> list[ChainPath]
             paths.append(ChainPath(tuple(edges)))
             edges.pop()
         else:
-            stack.append([child, 0])
+            nodes.append(child)
+            positions.append(0)
     return paths
 
 

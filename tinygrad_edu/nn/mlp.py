@@ -197,7 +197,7 @@ class MLP:
         """The outputs a⁽ᴸ⁾ for one example: one ``Value`` if the last layer has one neuron,
         otherwise a list. With ``input_grads=False`` backward does not compute the inputs'
         gradients (in fused first layers), as ``train()`` does."""
-        activations: Sequence[Value] = self.layers[0](self.inputs(x), not input_grads)
+        activations = self.layers[0](self.inputs(x), not input_grads)
         for layer in self.layers[1:]:
             activations = layer(activations)
         return activations[0] if len(activations) == 1 else activations

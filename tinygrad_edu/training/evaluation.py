@@ -8,7 +8,7 @@ from tinygrad_edu.core import no_grad
 from tinygrad_edu.nn import MLP, Loss, get_loss
 from tinygrad_edu.nn.losses import LossFunction
 from tinygrad_edu.training.data import check_dataset, check_targets
-from tinygrad_edu.training.metrics import Metric, auto_metric, output_numbers
+from tinygrad_edu.training.metrics import Metric, chosen_metric, output_numbers
 
 
 def predict(model: MLP, X: Sequence[Sequence[float]]) -> list[list[float]]:
@@ -28,9 +28,7 @@ def evaluate(
     loss_fn = get_loss(loss)
     check_dataset(model, X, Y)
     check_targets(model, Y, loss_fn)
-    if metric == "auto":
-        metric = auto_metric(Y, loss_fn)
-    return evaluate_checked(model, X, Y, loss_fn, metric)
+    return evaluate_checked(model, X, Y, loss_fn, chosen_metric(metric, Y, loss_fn))
 
 
 def evaluate_checked(

@@ -17,12 +17,13 @@ from typing import Any, TextIO
 
 from tinygrad_edu import checks
 from tinygrad_edu.core import gc_paused
+from tinygrad_edu.files.atomic import PathLike
 from tinygrad_edu.nn import LOSSES, MLP, SGD, Loss, Optimizer, get_loss
 from tinygrad_edu.nn.losses import LossFunction
 from tinygrad_edu.training.data import check_dataset, check_targets
 from tinygrad_edu.training.evaluation import evaluate_checked
 from tinygrad_edu.training.history import EpochEnd, History
-from tinygrad_edu.training.metrics import Metric, auto_metric, output_numbers
+from tinygrad_edu.training.metrics import Metric, chosen_metric, output_numbers
 from tinygrad_edu.training.run_file import (
     TrainingCheckpoint,
     TrainingState,
@@ -52,8 +53,8 @@ def train(
     print_every: int | None = None,
     file: TextIO | None = None,
     checkpoint_every: int | None = None,
-    checkpoint_path: str | os.PathLike | None = None,
-    resume_from: str | os.PathLike | None = None,
+    checkpoint_path: str | os.PathLike[str] | None = None,
+    resume_from: str | os.PathLike[str] | None = None,
 ) -> History:
     """Train ``model`` on examples ``X`` with targets ``Y``; return the per-epoch history.
 
@@ -94,9 +95,8 @@ def train(
         check_targets(model, Y_val, loss_fn, name="validation target")
     epochs = checks.positive_int("epochs", epochs)
     batch_size = len(X) if batch_size is None else checks.positive_int("batch_size", batch_size)
-    if metric == "auto":
-        metric = auto_metric(Y, loss_fn)
-    _check_options(reduction, metric, callback, print_every, file)
+    accuracy_of = chosen_metric(metric, Y, loss_fn)
+    _check_options(reduction, callback, print_every, file)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr)
     elif not isinstance(optimizer, Optimizer):
@@ -130,19 +130,19 @@ def train(
             batch = order[begin : begin + batch_size]
             with gc_paused():  # the step's graph has no cycles: refcounting frees it
                 batch_loss, batch_correct = _step(
-                    model, X, Y, batch, loss_fn, metric, reduction, optimizer
+                    model, X, Y, batch, loss_fn, accuracy_of, reduction, optimizer
                 )
             total_loss += batch_loss * (len(batch) if reduction == "mean" else 1.0)
             correct += batch_correct
         epoch_loss = total_loss / len(X)
-        accuracy = correct / len(X) if metric is not None else None
+        accuracy = correct / len(X) if accuracy_of is not None else None
         history.loss.append(epoch_loss)
         history.accuracy.append(accuracy)
         line = f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {epoch_loss:.6f}"
         if accuracy is not None:
             line += f"  accuracy {accuracy:.3f}"
         if validation is not None:
-            val_loss, val_accuracy = evaluate_checked(model, X_val, Y_val, loss_fn, metric)
+            val_loss, val_accuracy = evaluate_checked(model, X_val, Y_val, loss_fn, accuracy_of)
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
             line += f"  val_loss {val_loss:.6f}"
@@ -150,7 +150,11 @@ def train(
                 line += f"  val_accuracy {val_accuracy:.3f}"
         if print_every and (epoch % print_every == 0 or epoch == 1 or epoch == epochs):
             print(line, file=out, flush=True)
-        if checkpoint_every and (epoch % checkpoint_every == 0 or epoch == epochs):
+        if (
+            checkpoint_path
+            and checkpoint_every
+            and (epoch % checkpoint_every == 0 or epoch == epochs)
+        ):
             state = TrainingState(epoch, order, rng.getstate(), history, run)
             save_training(checkpoint_path, model, optimizer, state)
         if callback is not None:
@@ -158,14 +162,10 @@ def train(
     return history
 
 
-def _check_options(
-    reduction: object, metric: object, callback: object, print_every: object, file: object
-) -> None:
+def _check_options(reduction: object, callback: object, print_every: object, file: object) -> None:
     """The plain options of ``train``: a TypeError or ValueError naming the one that is wrong."""
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-    if metric is not None and not callable(metric):
-        raise TypeError(f"metric must be 'auto', None or a function, got {metric!r}")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function of an EpochEnd, got {callback!r}")
     if print_every is not None:
@@ -178,7 +178,7 @@ def _check_options(
 
 
 def _resumable(
-    path: str | os.PathLike, model: MLP, optimizer: Optimizer, run: dict[str, Any], epochs: int
+    path: str | os.PathLike[str], model: MLP, optimizer: Optimizer, run: dict[str, Any], epochs: int
 ) -> TrainingCheckpoint:
     """The checkpoint at ``path``, checked against this model, optimiser and run; nothing
     is changed yet, so a refusal leaves the user's model as it was."""
@@ -192,7 +192,7 @@ def _resumable(
     return saved
 
 
-def _validation_pair(validation: object) -> tuple[Sequence, Sequence]:
+def _validation_pair(validation: object) -> tuple[Sequence[Sequence[float]], Sequence[object]]:
     if isinstance(validation, (str, bytes)) or not isinstance(validation, Sequence):
         raise TypeError(
             f"validation must be a pair (X_val, Y_val), got {type(validation).__name__}"
@@ -202,7 +202,9 @@ def _validation_pair(validation: object) -> tuple[Sequence, Sequence]:
     return validation[0], validation[1]
 
 
-def _check_checkpointing(every: object, path: object, resume_from: object) -> int | None:
+def _check_checkpointing(
+    every: object, path: PathLike | None, resume_from: PathLike | None
+) -> int | None:
     """Check the checkpoint arguments; return ``every`` (``None``: write no checkpoints)."""
     for name, value in (("checkpoint_path", path), ("resume_from", resume_from)):
         if value is not None and not isinstance(value, (str, os.PathLike)):
@@ -225,7 +227,7 @@ def _check_checkpointing(every: object, path: object, resume_from: object) -> in
 def _run_settings(
     X: Sequence[Sequence[float]],
     Y: Sequence[object],
-    validation: tuple[Sequence, Sequence] | None,
+    validation: tuple[Sequence[Sequence[float]], Sequence[object]] | None,
     loss: str | Loss | LossFunction,
     loss_fn: Loss | LossFunction,
     batch_size: int,

@@ -23,6 +23,7 @@ from tinygrad_edu.files.json_file import (
     encode,
     write_json,
 )
+from tinygrad_edu.model_data import ModelData
 from tinygrad_edu.nn import ACTIVATIONS, MLP
 from tinygrad_edu.nn.optim import Optimizer, State
 from tinygrad_edu.training.history import History
@@ -59,7 +60,7 @@ class TrainingCheckpoint(NamedTuple):
 
     path: str
     state: TrainingState
-    parameters: model_file.ModelData
+    parameters: ModelData
     optimizer_state: State
 
     def check_run(self, run: dict[str, Any]) -> None:
@@ -146,7 +147,7 @@ def read_training(path: PathLike, model: MLP, optimizer: Optimizer) -> TrainingC
     return TrainingCheckpoint(reader.name, state, data, optimizer_state)
 
 
-def data_fingerprint(X: Sequence[Sequence[float]], Y: Sequence[object]) -> str:
+def data_fingerprint(X: Sequence[Sequence[float]], Y: Sequence[Any]) -> str:
     """SHA-256 of the exact bits of a dataset, to tell whether a resumed run has its data."""
     digest = hashlib.sha256()
     for rows in (X, Y):

@@ -6,7 +6,6 @@ import pickle
 import re
 
 import pytest
-from support import require_dot
 
 from tinygrad_edu import MLP, Value, chain_paths, draw_dot, half_sum_squared_error
 from tinygrad_edu.datasets import DOCUMENT_001
@@ -215,8 +214,8 @@ def test_dot_text_is_written_without_the_dot_program(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("fmt", "magic"), [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")]
 )
+@pytest.mark.dot
 def test_rendering_writes_the_asked_format(tmp_path, fmt, magic):
-    require_dot()
     model, loss = document_001_loss()
     drawing = draw_dot(loss, highlight=model.parameter("W1[0,0]"), show_local=True)
     path = render(drawing, tmp_path / f"loss.{fmt}", fmt)
@@ -229,8 +228,8 @@ def test_rendering_writes_the_asked_format(tmp_path, fmt, magic):
         assert len(data) < 1_000_000
 
 
+@pytest.mark.dot
 def test_rendering_escaped_labels_survives_dot(tmp_path):
-    require_dot()
     x = Value(1.0, label='say "hi" \\ <b>')
     text = render(draw_dot(x * 2.0), tmp_path / "odd.svg").read_text(encoding="utf-8")
     assert "say &quot;hi&quot; \\ &lt;b&gt;" in text

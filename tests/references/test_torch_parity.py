@@ -20,14 +20,14 @@ from collections import Counter
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import require_module
 
 from tinygrad_edu import MLP, Value, mean_squared_error, softmax_cross_entropy, weighted_sum
 from tinygrad_edu.core import topological_order
 from tinygrad_edu.nn import ACTIVATIONS
 from tinygrad_edu.torch_bridge import to_torch
 
-torch = require_module("torch")
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
 
 REL = 1e-12
 EXACT_OPS = {"+", "-", "*", "neg", "relu"}  # the same IEEE operations forward and back

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from support import require_module
 
 from tinygrad_edu import MLP, Value, half_sum_squared_error, softmax_cross_entropy
 from tinygrad_edu.datasets import DOCUMENT_001
 
-torch = require_module("torch")
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
 
 
 def test_document_001_network_matches_torch_float64():

@@ -7,15 +7,17 @@ import re
 import subprocess
 import sys
 
-from support import console_script, require_dot
+import pytest
 
 from tinygrad_edu import MLP, predict, sum_squared_error, train
 from tinygrad_edu.datasets import xor_table
 
+from tests.cli.launcher import installed_command
+
 
 def _run_demo(tmp_path, env=None):
     return subprocess.run(
-        [console_script(), "demo"],
+        [installed_command(), "demo"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -24,8 +26,8 @@ def _run_demo(tmp_path, env=None):
     )
 
 
+@pytest.mark.dot
 def test_demo_trains_explains_and_draws(tmp_path):
-    require_dot()
     result = _run_demo(tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout

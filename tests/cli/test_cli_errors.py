@@ -13,13 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import console_script
 
 from tinygrad_edu.cli import build_parser
 
+from tests.cli.launcher import installed_command
+
 
 def run(args: list[str | bytes], cwd: Path, via: str = "script") -> subprocess.CompletedProcess:
-    launcher = [console_script()] if via == "script" else [sys.executable, "-m", "tinygrad_edu"]
+    launcher = [installed_command()] if via == "script" else [sys.executable, "-m", "tinygrad_edu"]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [*launcher, *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env
@@ -156,7 +157,7 @@ def test_demo_that_cannot_write_its_graph(tmp_path):
 def test_output_into_a_closed_pipe_is_no_traceback(tmp_path):
     needs("explain")
     reader = subprocess.Popen(
-        [console_script(), "explain", "W1[0,0]"],
+        [installed_command(), "explain", "W1[0,0]"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,

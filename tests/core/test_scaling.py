@@ -13,6 +13,7 @@ from tinygrad_edu.core import Value, gc_paused, interior_order, weighted_sum
 from tinygrad_edu.nn import MLP, hinge
 
 
+@pytest.mark.slow
 def test_backward_through_a_million_node_chain_gives_the_exact_gradient():
     n = 1_000_000
     x, a = Value(0.75, "x"), Value(1.0 + 1.0 / n, "a")
@@ -29,6 +30,7 @@ def test_backward_through_a_million_node_chain_gives_the_exact_gradient():
     assert a.grad == pytest.approx(n * 0.75 * power / a.data, rel=1e-9)  # ∂(x·aⁿ)/∂a
 
 
+@pytest.mark.slow
 def test_a_deep_chain_of_mixed_ops_matches_its_closed_form():
     n = 200_000
     x = Value(0.5, "x")

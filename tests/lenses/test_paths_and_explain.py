@@ -7,11 +7,12 @@ from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
-from random_graphs import build, networks, programs
 
 from tinygrad_edu import MLP, Value, chain_paths, explain, half_sum_squared_error
 from tinygrad_edu.datasets import DOCUMENT_001
 from tinygrad_edu.lenses.paths import count_paths
+
+from tests.strategies import build, networks, programs
 
 MAX_PATHS = 2000
 

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from support import require_dot
 
 from tinygrad_edu import MLP, half_sum_squared_error
 from tinygrad_edu.datasets import DOCUMENT_001
@@ -47,8 +46,8 @@ def test_graph_writes_document_001_as_dot_by_default_name(tmp_path):
     assert 'label="W1[0,0]\\ndata 0.2\\ngrad 0.001597" color="#d62728"' in source
 
 
+@pytest.mark.dot
 def test_graph_renders_svg(tmp_path):
-    require_dot()
     out = tmp_path / "doc001.svg"
     result = run("graph", "--output", str(out), "--rankdir", "TB", "--show-local")
     assert result.returncode == 0

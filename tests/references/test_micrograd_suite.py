@@ -12,9 +12,9 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from support import require_module, unavailable
 
-require_module("torch")  # micrograd's tests compare against PyTorch
+pytest.importorskip("torch")  # micrograd's tests compare against PyTorch
+pytestmark = [pytest.mark.torch, pytest.mark.network, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def micrograd_tests(tmp_path_factory) -> dict:
     )
     archives = list(folder.glob("micrograd-0.1.0.tar.gz"))
     if result.returncode != 0 or not archives:
-        unavailable(f"could not download micrograd 0.1.0's sdist: {result.stderr.strip()[-200:]}")
+        pytest.skip(f"could not download micrograd 0.1.0's sdist: {result.stderr.strip()[-200:]}")
     with tarfile.open(archives[0]) as archive:
         member = archive.extractfile("micrograd-0.1.0/test/test_engine.py")
         source = member.read().decode()

@@ -6,9 +6,9 @@ import doctest
 import re
 from pathlib import Path
 
-from support import require_module
+import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -40,7 +40,7 @@ def test_readme_examples_print_what_the_readme_says(tmp_path, monkeypatch):
 
 
 def test_readme_pytorch_example(tmp_path, monkeypatch):
-    require_module("torch")
+    pytest.importorskip("torch")
     monkeypatch.chdir(tmp_path)
     blocks = _examples()
     assert any(_needs_torch(block) for block in blocks)

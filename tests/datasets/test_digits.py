@@ -109,6 +109,7 @@ def default_run():
     return status, out.getvalue()
 
 
+@pytest.mark.slow
 def test_train_digits_with_no_flags_reaches_95_percent_and_reports_each_epoch(default_run):
     """Document 004's claim, on the bundled digits, with the command's defaults."""
     status, out = default_run
