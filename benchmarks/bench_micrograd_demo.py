@@ -1,12 +1,13 @@
 """One training step of micrograd's demo: tinygrad_edu against micrograd, PyTorch and the floor.
 
-    python benchmarks/bench_micrograd_demo.py [--points 100] [--repeats 5] [--no-torch]
+    python benchmarks/bench_micrograd_demo.py [--points 100] [--repeats 10] [--no-torch]
 
 The workload (see ``workloads.py``): MLP(2, [16, 16, 1]) with ReLU hidden units and a linear
 output, 100 two-moons points, hinge loss averaged + 1e-4·Σp², zero_grad, backward, SGD.
 
 Method: every engine runs in this one process, from the same initial weights. After a warm-up,
-the engines take turns, one step each, and each keeps its best time over the rounds. A full
+the engines take turns, one step each; each engine's best and median step are printed, and
+the ratios of the best ones. A full
 ``gc.collect()`` runs, untimed, before every timed step, so no engine pays for garbage another
 one left.
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import statistics
 import sys
 import time
 
@@ -39,9 +41,9 @@ from workloads import Contender, Micrograd, PlainFloats, TinygradEdu, contenders
 from tinygrad_edu.core import gc_paused, topological_order
 
 
-def best_step_times(engines: list[Contender], rounds: int, warmup: int, paused: bool):
-    """Each engine's best time for one step, in seconds, taking turns round by round."""
-    best = {engine.name: float("inf") for engine in engines}
+def step_times(engines: list[Contender], rounds: int, warmup: int, paused: bool):
+    """Each engine's times for one step, in seconds, taking turns round by round."""
+    times: dict[str, list[float]] = {engine.name: [] for engine in engines}
     for round_ in range(warmup + rounds):
         for engine in engines:
             gc.collect()  # untimed: start every step from the same clean heap
@@ -56,8 +58,8 @@ def best_step_times(engines: list[Contender], rounds: int, warmup: int, paused: 
                 engine.step()
                 elapsed = time.perf_counter() - start
             if round_ >= warmup:
-                best[engine.name] = min(best[engine.name], elapsed)
-    return best
+                times[engine.name].append(elapsed)
+    return times
 
 
 def check_gradients(X, y, torch: bool) -> None:
@@ -107,13 +109,19 @@ def micrograd_nodes(root) -> list:
     return list(seen)
 
 
-def report(best: dict[str, float], condition: str) -> None:
+def report(times: dict[str, list[float]], condition: str) -> None:
+    """The best and the median step of each engine, and the ratios of the best ones."""
+    best = {name: min(ts) for name, ts in times.items()}
     names = list(best)
     micrograd = best[Micrograd.name]
-    print(f"\n{condition}: best time of one step")
-    print(f"  {'engine':<32} {'ms/step':>9} {'vs micrograd':>13}")
+    print(f"\n{condition}: time of one step (best and median of {len(times[names[0]])})")
+    print(f"  {'engine':<32} {'best ms':>9} {'median':>9} {'vs micrograd':>13}")
     for name in names:
-        print(f"  {name:<32} {best[name] * 1e3:>9.2f} {micrograd / best[name]:>12.1f}x")
+        median = statistics.median(times[name])
+        print(
+            f"  {name:<32} {best[name] * 1e3:>9.2f} {median * 1e3:>9.2f}"
+            f" {micrograd / best[name]:>12.1f}x"
+        )
     floor = best[PlainFloats.name]
     torch_name = next((n for n in names if n.startswith("PyTorch")), None)
     for name in names:
@@ -129,7 +137,7 @@ def report(best: dict[str, float], condition: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=100, help="moons points (100)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed rounds (5)")
+    parser.add_argument("--repeats", type=int, default=10, help="timed rounds (10)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (1)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     args = parser.parse_args(argv)
@@ -150,8 +158,8 @@ def compare(X, y, args: argparse.Namespace, torch: bool, heap: str) -> None:
     """Both GC conditions in the heap as it is now; ``heap`` names it in every line."""
     for paused, gc_condition in ((False, "default GC"), (True, "GC paused in the step")):
         engines = contenders(X, y, torch=torch)
-        best = best_step_times(engines, args.repeats, args.warmup, paused)
-        report(best, f"{gc_condition}, {heap}")
+        times = step_times(engines, args.repeats, args.warmup, paused)
+        report(times, f"{gc_condition}, {heap}")
 
 
 if __name__ == "__main__":

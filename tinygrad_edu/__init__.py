@@ -8,7 +8,14 @@ chain rule in reverse topological order. The parts, each in its own folder:
 * ``nn``: neurons, layers, the MLP, losses and optimisers;
 * ``training``: the loop, its history and its checkpoints;
 * ``files``, ``torch_bridge``: the network as plain data, on disk and in PyTorch.
+
+The engine, the networks and training are imported with the package; the lenses (drawing
+needs graphviz), the files (json, hashlib) and the PyTorch bridge when a name of theirs is
+first used, so ``import tinygrad_edu`` stays quick.
 """
+
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from tinygrad_edu.core import (
     AnomalyError,
@@ -21,11 +28,6 @@ from tinygrad_edu.core import (
     topological_order,
     weighted_sum,
 )
-from tinygrad_edu.files.json_file import CheckpointError
-from tinygrad_edu.lenses.draw import GraphTooLargeError, draw_dot
-from tinygrad_edu.lenses.explain import explain
-from tinygrad_edu.lenses.gradcheck import gradcheck, numerical_gradient
-from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
 from tinygrad_edu.nn import (
     MLP,
     SGD,
@@ -45,8 +47,15 @@ from tinygrad_edu.nn import (
     softmax_cross_entropy,
     sum_squared_error,
 )
-from tinygrad_edu.torch_bridge import to_torch
 from tinygrad_edu.training import History, evaluate, predict, train
+
+if TYPE_CHECKING:  # imported on first use, by __getattr__ below
+    from tinygrad_edu.files.json_file import CheckpointError
+    from tinygrad_edu.lenses.draw import GraphTooLargeError, draw_dot
+    from tinygrad_edu.lenses.explain import explain
+    from tinygrad_edu.lenses.gradcheck import gradcheck, numerical_gradient
+    from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
+    from tinygrad_edu.torch_bridge import to_torch
 
 __version__ = "0.1.0"
 
@@ -92,3 +101,41 @@ __all__ = [
     "train",
     "weighted_sum",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The names imported on first use (see the module's docstring)."""
+    module: ModuleType
+    if name in ("draw_dot", "GraphTooLargeError"):
+        from tinygrad_edu.lenses import draw
+
+        module = draw
+    elif name == "explain":
+        from tinygrad_edu.lenses import explain
+
+        module = explain
+    elif name in ("gradcheck", "numerical_gradient"):
+        from tinygrad_edu.lenses import gradcheck
+
+        module = gradcheck
+    elif name in ("ChainEdge", "ChainPath", "chain_paths"):
+        from tinygrad_edu.lenses import paths
+
+        module = paths
+    elif name == "CheckpointError":
+        from tinygrad_edu.files import json_file
+
+        module = json_file
+    elif name == "to_torch":
+        from tinygrad_edu import torch_bridge
+
+        module = torch_bridge
+    else:
+        raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
+    value = getattr(module, name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -15,8 +15,6 @@ Layers count from 1 and indices from 0 (document 001's w₁₃ of W⁽¹⁾ is `
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 LOSS = "E"
 KINDS = ("W", "b", "h", "a", "x", "y")
 PARAMETER_KINDS = ("W", "b")
@@ -47,13 +45,27 @@ def target(k: int) -> str:
     return f"y[{k}]"
 
 
-class Name(NamedTuple):
+class Name:
     """A label read back: ``W1[0,2]`` is ``Name("W", 1, (0, 2))``; ``x[3]`` is
     ``Name("x", None, (3,))``."""
 
-    kind: str
-    layer: int | None
-    indices: tuple[int, ...]
+    __slots__ = ("kind", "layer", "indices")
+
+    def __init__(self, kind: str, layer: int | None, indices: tuple[int, ...]) -> None:
+        self.kind, self.layer, self.indices = kind, layer, indices
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Name) and (self.kind, self.layer, self.indices) == (
+            other.kind,
+            other.layer,
+            other.indices,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.layer, self.indices))
+
+    def __repr__(self) -> str:
+        return f"Name({self.kind!r}, {self.layer!r}, {self.indices!r})"
 
     @property
     def neuron(self) -> int:

@@ -377,7 +377,7 @@ def _depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = No
     # iterator over the operands not yet looked at. A node is appended once every operand
     # is done, so no node can come before its operands.
     path = [root]
-    pending = [root._operation.walk(root, walked)]
+    pending = [root._operation.walk(root, walked, leaves)]
     while pending:
         for child in pending[-1]:
             operation = child._operation
@@ -385,7 +385,7 @@ def _depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = No
                 if child not in visited:
                     visited.add(child)
                     path.append(child)
-                    pending.append(operation.walk(child, walked))
+                    pending.append(operation.walk(child, walked, leaves))
                     break
             elif leaves:
                 if child not in visited:

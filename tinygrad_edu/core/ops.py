@@ -28,8 +28,9 @@ it to ``ALL_OPS`` and give ``Value`` a one-line method (see the README, "Adding 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from itertools import islice
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
+from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -65,9 +66,9 @@ class Op:
         return (out._a,) if cls.arity == 1 else (out._a, out._b)
 
     @staticmethod
-    def walk(out: Value, walked: set[int]) -> Iterator[Value]:
+    def walk(out: Value, walked: set[int], leaves: bool) -> Iterator[Value]:
         """The operands that the topological sort visits below ``out``, in order. Only
-        Σwx+b, whose nodes share operand tuples, skips any (``walked`` records those)."""
+        Σwx+b, whose nodes share operand tuples, skips any: see :meth:`WeightedSum.walk`."""
         return iter((out._a,))
 
     @staticmethod
@@ -101,7 +102,7 @@ class BinaryOperator(Op):
     arity = 2
 
     @staticmethod
-    def walk(out: Value, walked: set[int]) -> Iterator[Value]:
+    def walk(out: Value, walked: set[int], leaves: bool) -> Iterator[Value]:
         return iter((out._a, out._b))
 
     @classmethod
@@ -487,19 +488,32 @@ class WeightedSum(Op):
         return parameters[:-1] + inputs + parameters[-1:]
 
     @staticmethod
-    def walk(out: Value, walked: set[int]) -> Iterator[Value]:
-        """The weights, the inputs and the bias; but a weight tuple or an input tuple that
-        an earlier node shared has been walked already, and all its nodes visited, so it is
-        skipped (a neuron's weights appear in every example's node, a layer's inputs in every
-        neuron's). The order of first visits, and so every float sum, stays the same."""
+    def walk(out: Value, walked: set[int], leaves: bool) -> Iterator[Value]:
+        """The weights, the inputs and the bias, skipping what the sort need not look at:
+
+        * a weight tuple or an input tuple that an earlier node shared (a neuron's weights
+          are in every example's node, a layer's inputs in every neuron's) was walked
+          already, and all its nodes visited;
+        * when the sort lists no leaves (``backward()``'s sort), a tuple of leaves whose
+          gradients are all 0 (the weights after ``zero_grad()``, the pixels of an image):
+          the sort would only have looked at each for an earlier gradient.
+
+        Interior nodes are met in the same order either way, so every float sum is the same.
+        """
         parameters, inputs = out._a, out._b
+        parts: list[Iterable[Value]] = []
         if id(parameters) not in walked:
             walked.add(id(parameters))
-            yield from islice(parameters, len(inputs))
+            if leaves or _has_interior_or_gradient(parameters):
+                parts.append(islice(parameters, len(inputs)))
         if id(inputs) not in walked:
             walked.add(id(inputs))
-            yield from inputs
-        yield parameters[-1]
+            if leaves or _has_interior_or_gradient(inputs):
+                parts.append(inputs)
+        if not parts:  # the usual case: only the bias is left to look at
+            return iter((parameters[-1],))
+        parts.append((parameters[-1],))
+        return chain.from_iterable(parts)
 
     @staticmethod
     def local(out: Value) -> list[float]:
@@ -528,6 +542,16 @@ class WeightedSum(Op):
         if operand < n:
             return f"the input {args[n + operand]} that {args[operand]} multiplies"
         return f"the weight {args[operand - n]} on {args[operand]}" if operand < 2 * n else "1"
+
+
+def _has_interior_or_gradient(nodes: tuple[Value, ...]) -> bool:
+    """Whether any node an op made, or any leaf holding a gradient, is among ``nodes``
+    (at C speed: a neuron has hundreds of weights, an image hundreds of pixels)."""
+    return any(map(_OPERATION_OF, nodes)) or any(map(_GRAD_OF, nodes))
+
+
+_OPERATION_OF = attrgetter("_operation")
+_GRAD_OF = attrgetter("grad")
 
 
 class WeightedSumOfData(WeightedSum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from tinygrad_edu.core.messages import check_gradients, node_name
 from tinygrad_edu.core.modes import Mode
@@ -13,26 +13,38 @@ if TYPE_CHECKING:
     from tinygrad_edu.core.engine import Value
 
 
-class EdgeStep(NamedTuple):
+class EdgeStep:
     """One edge of a backward step: ``child.grad += local × upstream``.
 
     ``grad_before`` and ``grad_after`` are the child's gradient in this pass just before and
     just after the contribution, so an operand used twice (``x * x``) shows both additions.
     """
 
-    child: Value
-    local: float
-    contribution: float
-    grad_before: float
-    grad_after: float
+    __slots__ = ("child", "local", "contribution", "grad_before", "grad_after")
+
+    def __init__(
+        self, child: Value, local: float, contribution: float, before: float, after: float
+    ) -> None:
+        self.child, self.local, self.contribution = child, local, contribution
+        self.grad_before, self.grad_after = before, after
+
+    def __repr__(self) -> str:
+        return (
+            f"EdgeStep(child={self.child!r}, local={self.local!r}, "
+            f"contribution={self.contribution!r})"
+        )
 
 
-class BackwardStep(NamedTuple):
+class BackwardStep:
     """What backward did at one node: its upstream gradient and what each operand received."""
 
-    node: Value
-    upstream: float
-    edges: tuple[EdgeStep, ...]
+    __slots__ = ("node", "upstream", "edges")
+
+    def __init__(self, node: Value, upstream: float, edges: tuple[EdgeStep, ...]) -> None:
+        self.node, self.upstream, self.edges = node, upstream, edges
+
+    def __repr__(self) -> str:
+        return f"BackwardStep(node={self.node!r}, upstream={self.upstream!r}, edges={self.edges!r})"
 
     def __str__(self) -> str:
         node = self.node

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
+
+from tinygrad_edu.files import PathLike
 
 __all__ = ["PathLike", "checked_path", "write_atomically"]
-
-PathLike = str | os.PathLike[str]
 
 
 def write_atomically(path: PathLike, text: str) -> None:
@@ -25,7 +24,7 @@ def write_atomically(path: PathLike, text: str) -> None:
     """
     path = checked_path(path)
     folder = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    temporary = os.path.join(folder, f".{os.path.basename(path)}.{os.urandom(6).hex()}.tmp")
     try:
         with open(temporary, "x", encoding="utf-8") as stream:  # "x": never an existing file
             stream.write(text)

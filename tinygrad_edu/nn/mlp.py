@@ -14,17 +14,18 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tinygrad_edu import checks, notation
 from tinygrad_edu.core import Value
 from tinygrad_edu.core.fused import input_leaves
-from tinygrad_edu.files import model_file
-from tinygrad_edu.model_data import Architecture, ModelData, check_shapes
 from tinygrad_edu.nn.activations import ACTIVATIONS
 from tinygrad_edu.nn.init import INITIALISERS, RandomSource, initial_weights
 from tinygrad_edu.nn.layer import Layer
 from tinygrad_edu.nn.neuron import Neuron
-from tinygrad_edu.torch_bridge import data_from_torch
+
+if TYPE_CHECKING:
+    from tinygrad_edu.model_data import ModelData
 
 Matrices = Sequence[Sequence[Sequence[float]]]
 
@@ -106,6 +107,8 @@ class MLP:
 
         Document 001's three matrices with input [0.3, 0.7, 0.5] give [0.896, 0.805].
         """
+        from tinygrad_edu.model_data import check_shapes  # plain data, read when first used
+
         sizes = check_shapes(weights, biases)
         if biases is None:
             biases = [[0.0] * size for size in sizes[1:]]
@@ -121,6 +124,8 @@ class MLP:
 
     def to_data(self) -> ModelData:
         """The architecture and every parameter as plain numbers (see ``model_data``)."""
+        from tinygrad_edu.model_data import Architecture, ModelData
+
         architecture = Architecture(
             self.sizes, self.activation, self.output_activation, self.init, self.fused
         )
@@ -139,17 +144,23 @@ class MLP:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Save to a JSON file that :meth:`load` reads back bit for bit (see ``files``)."""
+        from tinygrad_edu.files import model_file  # json and friends, when first used
+
         model_file.save(path, self.to_data())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> MLP:
         """A new MLP from a file written by :meth:`save` (or a training checkpoint)."""
+        from tinygrad_edu.files import model_file
+
         return cls.from_data(model_file.load(path, tuple(ACTIVATIONS)))
 
     def load_parameters(self, path: str | os.PathLike[str]) -> None:
         """Overwrite every parameter with those saved in ``path``: all or nothing. The file's
         sizes and activations must be this model's. Gradients are left alone, as in
         PyTorch's ``load_state_dict``."""
+        from tinygrad_edu.files import model_file
+
         data = model_file.load(path, tuple(ACTIVATIONS), expected=self.to_data().architecture)
         self.set_parameters(data)
 
@@ -165,6 +176,8 @@ class MLP:
     def from_torch(cls, sequential: object, fused: bool = True) -> MLP:
         """An MLP with the weights of a ``torch.nn.Sequential`` of Linear and activation
         modules, such as one made by ``to_torch`` (needs PyTorch)."""
+        from tinygrad_edu.torch_bridge import data_from_torch
+
         return cls.from_data(data_from_torch(sequential, fused))
 
     # ----- running it -------------------------------------------------------------------

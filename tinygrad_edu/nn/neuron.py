@@ -55,11 +55,14 @@ class Neuron:
         return self._fused
 
     def __call__(self, x: Sequence[Value]) -> Value:
+        if len(x) != self.nin:
+            raise ValueError(f"the neuron has {self.nin} weights but got {len(x)} inputs")
         if self._fused:
             h = layer_weighted_sums([self._parameters], x)[0]
-        else:
-            h = self.b
-            for wi, xi in zip(self.w, x, strict=True):
+        else:  # b + w₁x₁ + w₂x₂ + …; zip stops at the last input, before the bias
+            parameters = self._parameters
+            h = parameters[-1]
+            for wi, xi in zip(parameters, x):  # noqa: B905 - the lengths were just checked
                 h = h + wi * xi
         return self.activated(h)
 

@@ -28,10 +28,13 @@ def check_dataset(
             raise TypeError(f"{name}[{m}] must be a list of numbers, got {type(x).__name__}")
         if len(x) != model.nin:
             raise ValueError(f"{name}[{m}] has {len(x)} values, but the model expects {model.nin}")
-        for i, v in enumerate(x):
-            if isinstance(v, bool) or not isinstance(v, (int, float, Value)):
-                raise TypeError(f"{name}[{m}][{i}] must be a number, got {type(v).__name__} {v!r}")
-            _check_finite(v, f"{name}[{m}][{i}]")
+        if not _finite_floats(x):  # then find the number that is wrong, to name it
+            for i, v in enumerate(x):
+                if isinstance(v, bool) or not isinstance(v, (int, float, Value)):
+                    raise TypeError(
+                        f"{name}[{m}][{i}] must be a number, got {type(v).__name__} {v!r}"
+                    )
+                _check_finite(v, f"{name}[{m}][{i}]")
         if isinstance(y, Sequence) and not isinstance(y, (str, bytes)):
             if len(y) != nout:
                 raise ValueError(
@@ -47,6 +50,13 @@ def check_dataset(
             raise TypeError(f"target {m} must be a number or a list, got {type(y).__name__} {y!r}")
         else:
             _check_finite(y, f"target {m}")
+
+
+def _finite_floats(row: Sequence[object]) -> bool:
+    """The fast check of one example (an MNIST image has 784 numbers): every entry a float
+    and their sum finite, which no inf or NaN allows (a sum that overflows falls back to
+    the slow check)."""
+    return all(type(v) is float for v in row) and math.isfinite(sum(row))  # type: ignore[arg-type]
 
 
 def _check_finite(v: float | Value, where: str) -> None:

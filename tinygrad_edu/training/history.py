@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from tinygrad_edu.nn import MLP
@@ -66,12 +66,22 @@ class History:
         return f"History({fields})"
 
 
-class EpochEnd(NamedTuple):
-    """What a callback receives after each epoch."""
+class EpochEnd:
+    """What a callback receives after each epoch (``epoch`` counts from 1)."""
 
-    epoch: int  # counted from 1
-    epochs: int
-    loss: float
-    accuracy: float | None
-    model: MLP
-    history: History
+    __slots__ = ("epoch", "epochs", "loss", "accuracy", "model", "history")
+
+    def __init__(
+        self,
+        epoch: int,
+        epochs: int,
+        loss: float,
+        accuracy: float | None,
+        model: MLP,
+        history: History,
+    ) -> None:
+        self.epoch, self.epochs, self.loss, self.accuracy = epoch, epochs, loss, accuracy
+        self.model, self.history = model, history
+
+    def __repr__(self) -> str:
+        return f"EpochEnd(epoch={self.epoch}/{self.epochs}, loss={self.loss!r})"

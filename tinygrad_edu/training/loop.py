@@ -13,25 +13,20 @@ import os
 import random
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tinygrad_edu import checks
 from tinygrad_edu.core import gc_paused
-from tinygrad_edu.files.atomic import PathLike
+from tinygrad_edu.files import PathLike
+
+if TYPE_CHECKING:
+    from tinygrad_edu.training.run_file import TrainingCheckpoint
 from tinygrad_edu.nn import LOSSES, MLP, SGD, Loss, Optimizer, get_loss
 from tinygrad_edu.nn.losses import LossFunction
 from tinygrad_edu.training.data import check_dataset, check_targets
 from tinygrad_edu.training.evaluation import evaluate_checked
 from tinygrad_edu.training.history import EpochEnd, History
 from tinygrad_edu.training.metrics import Metric, chosen_metric, output_numbers
-from tinygrad_edu.training.run_file import (
-    TrainingCheckpoint,
-    TrainingState,
-    check_checkpointable,
-    data_fingerprint,
-    read_training,
-    save_training,
-)
 
 
 def train(
@@ -112,7 +107,9 @@ def train(
     run: dict[str, Any] = {}
     if checkpoint_every is not None or checkpoint_path is not None or resume_from is not None:
         checkpoint_every = _check_checkpointing(checkpoint_every, checkpoint_path, resume_from)
-        check_checkpointable(model, optimizer)
+        from tinygrad_edu.training import run_file  # json and hashlib, for runs that need them
+
+        run_file.check_checkpointable(model, optimizer)
         run = _run_settings(X, Y, validation, loss, loss_fn, batch_size, shuffle, seed, reduction)
     if resume_from is not None:
         saved = _resumable(resume_from, model, optimizer, run, epochs)
@@ -155,8 +152,8 @@ def train(
             and checkpoint_every
             and (epoch % checkpoint_every == 0 or epoch == epochs)
         ):
-            state = TrainingState(epoch, order, rng.getstate(), history, run)
-            save_training(checkpoint_path, model, optimizer, state)
+            state = run_file.TrainingState(epoch, order, rng.getstate(), history, run)
+            run_file.save_training(checkpoint_path, model, optimizer, state)
         if callback is not None:
             callback(EpochEnd(epoch, epochs, epoch_loss, accuracy, model, history))
     return history
@@ -182,6 +179,8 @@ def _resumable(
 ) -> TrainingCheckpoint:
     """The checkpoint at ``path``, checked against this model, optimiser and run; nothing
     is changed yet, so a refusal leaves the user's model as it was."""
+    from tinygrad_edu.training.run_file import read_training
+
     saved = read_training(path, model, optimizer)
     saved.check_run(run)
     if saved.state.epoch > epochs:
@@ -236,6 +235,8 @@ def _run_settings(
     reduction: str,
 ) -> dict[str, Any]:
     """What a resumed run must share with the checkpointed one, in JSON-safe form."""
+    from tinygrad_edu.training.run_file import data_fingerprint
+
     own = f"{getattr(loss_fn, '__module__', '?')}.{getattr(loss_fn, '__qualname__', '?')}"
     loss_name = next((name for name, fn in LOSSES.items() if fn is loss_fn), own)
     return {
@@ -264,7 +265,7 @@ def _step(
     losses = []
     correct = 0
     for m in batch:
-        outputs = model(X[m])
+        outputs = model(X[m], input_grads=False)  # nobody reads the gradient of the data
         losses.append(loss_fn(outputs, Y[m]))
         if metric is not None:
             correct += metric(output_numbers(outputs), Y[m])
