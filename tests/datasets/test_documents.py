@@ -27,7 +27,9 @@ def test_square_function_points():
     X, Y = square_function(5)
     assert X == [[-1.0], [-0.5], [0.0], [0.5], [1.0]]
     assert Y == [1.0, 0.25, 0.0, 0.25, 1.0]
-    with pytest.raises(ValueError, match="n >= 2"):
+    with pytest.raises(
+        ValueError, match="square_function.s n .the number of points. must be an int ≥ 2"
+    ):
         square_function(1)
     with pytest.raises(ValueError, match="low < high"):
         square_function(5, 1.0, -1.0)

@@ -255,8 +255,18 @@ TRAIN_MISTAKES = [
     ("metric", {"metric": 5}, TypeError, "metric must be 'auto', None or a function"),
     ("optimizer as text", {"optimizer": "adam"}, TypeError, "optimizer must be an Optimizer"),
     ("callback", {"callback": "print"}, TypeError, "callback must be a function"),
-    ("print_every negative", {"print_every": -1}, ValueError, "print_every must be 0"),
-    ("print_every text", {"print_every": "1"}, TypeError, "print_every must be an int"),
+    (
+        "print_every negative",
+        {"print_every": -1},
+        ValueError,
+        "print_every must be an int ≥ 0, got -1",
+    ),
+    (
+        "print_every text",
+        {"print_every": "1"},
+        TypeError,
+        "print_every must be an int ≥ 0, got str",
+    ),
     ("file without write", {"file": 5}, TypeError, "file must be a text stream"),
     (
         "validation not a pair",

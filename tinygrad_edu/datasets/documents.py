@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tinygrad_edu import checks
+
 
 def xor_table() -> tuple[list[list[float]], list[float]]:
     """Document 004's table: inputs (X1, X2, X3) and target Y.
@@ -73,8 +75,7 @@ def square_function(
 ) -> tuple[list[list[float]], list[float]]:
     """``n`` evenly spaced points x in [low, high] with targets x², the function document 002
     approximates (its Figure 2)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"square_function needs n >= 2 points, got {n!r}")
+    checks.integer("square_function's n (the number of points)", n, low=2)
     if not low < high:
         raise ValueError(f"square_function needs low < high, got low={low!r}, high={high!r}")
     xs = [low + (high - low) * k / (n - 1) for k in range(n)]

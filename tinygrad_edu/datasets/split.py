@@ -6,6 +6,8 @@ import random
 from collections.abc import Hashable, Sequence
 from typing import TypeVar
 
+from tinygrad_edu import checks
+
 T = TypeVar("T")
 
 
@@ -19,9 +21,7 @@ def stratified_split(
     the same share of both sides as of the whole set. The same labels and seed give the same
     split on every run and machine.
     """
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)):
-        raise TypeError(f"test_fraction must be a number, got {test_fraction!r}")
-    if not 0.0 < test_fraction < 1.0:
+    if not 0.0 < checks.number("test_fraction", test_fraction) < 1.0:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction!r}")
     if len(labels) < 2:
         raise ValueError(f"a split needs at least 2 examples, got {len(labels)}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tinygrad_edu import checks
 from tinygrad_edu.core import Value, topological_order
 
 __all__ = [
@@ -92,8 +93,7 @@ def chain_paths(root: Value, leaf: Value, max_paths: int = DEFAULT_MAX_PATHS) ->
         ValueError: if there are more than ``max_paths`` paths. They are counted first, so
             a graph with astronomically many paths fails at once instead of running forever.
     """
-    if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 1:
-        raise ValueError(f"max_paths must be a positive int, got {max_paths!r}")
+    checks.positive_int("max_paths", max_paths)
     if leaf is root:
         return [ChainPath(())]
     counts = count_paths(root, leaf)

@@ -166,10 +166,7 @@ def _check_options(reduction: object, callback: object, print_every: object, fil
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function of an EpochEnd, got {callback!r}")
     if print_every is not None:
-        if isinstance(print_every, bool) or not isinstance(print_every, int):
-            raise TypeError(f"print_every must be an int or None, got {print_every!r}")
-        if print_every < 0:
-            raise ValueError(f"print_every must be 0 (silent) or more, got {print_every}")
+        checks.integer("print_every", print_every, low=0)  # 0: silent
     if file is not None and not callable(getattr(file, "write", None)):
         raise TypeError(f"file must be a text stream with write(), got {type(file).__name__}")
 
