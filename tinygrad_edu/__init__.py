@@ -25,6 +25,7 @@ from tinygrad_edu.files.json_file import CheckpointError
 from tinygrad_edu.lenses.draw import GraphTooLargeError, draw_dot
 from tinygrad_edu.lenses.explain import explain
 from tinygrad_edu.lenses.gradcheck import gradcheck, numerical_gradient
+from tinygrad_edu.lenses.layer_view import layer_view
 from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
 from tinygrad_edu.nn import (
     MLP,
@@ -77,6 +78,7 @@ __all__ = [
     "half_sum_squared_error",
     "hinge",
     "interior_order",
+    "layer_view",
     "load_into",
     "load_model",
     "mean_squared_error",
