@@ -58,10 +58,10 @@ class Entry:
         return not self.reason
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class LayerGradients:
-    """Layer l of the view. Rows are examples, in the order they were fed; columns are
-    inputs i (``inputs``, ``input_grads``) or neurons j (the rest).
+    """Layer l of the view. Rows are examples, in the order they were fed (see
+    :func:`layer_view`); columns are inputs i (``inputs``, ``input_grads``) or neurons j.
 
     Attributes:
         number: l, counted from 1.
@@ -127,7 +127,7 @@ class LayerGradients:
         )
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class LayerView:
     """Every layer of a model that a root's graph passes through, as matrices.
 
@@ -178,10 +178,17 @@ def layer_view(root: Value, model: MLP) -> LayerView:
     """The matrix equations of documents 000 and 002, entry by entry, for every layer of
     ``model`` that the graph of ``root`` passes through. Call ``root.backward()`` first.
 
+    Several examples fed to the model (a loss summed over a mini-batch) give a row per
+    example. The examples are told apart by their input nodes (the leaves ``model(x)`` made
+    for each x) and numbered in the order a depth-first walk from ``root``, operands left to
+    right (:func:`~tinygrad_edu.core.topological_order`), first meets them: for a loss built
+    as E₁ + E₂ + … (``sum()``, a loop, ``train()``) that is the order they were fed.
+
     Each entry of ``weight_grad``, ``bias_grad`` and ``input_grads`` is an :class:`Entry`
-    listing the edges it sums; weight and bias entries equal the parameters' ``.grad`` bit
-    for bit (after ``model.zero_grad()`` and one ``backward()``, with no other use of the
-    parameters), and an entry that does not says why.
+    listing the edges it sums, in the order ``backward()`` adds them (reverse topological
+    order: for E₁ + E₂ + …, the last example first). Weight and bias entries so equal the
+    parameters' ``.grad`` bit for bit (after ``model.zero_grad()`` and one ``backward()``,
+    with no other use of the parameters), and an entry that does not says why.
 
     Raises:
         TypeError: if ``root`` is not a ``Value`` or ``model`` not an ``MLP``.
@@ -260,7 +267,10 @@ class _Sums:
         ordered = self.index.in_backward_order(edges)
         local = self._local
         terms = tuple(local(parent)[position] * parent.grad for parent, position in ordered)
-        value = 0.0  # as backward() starts a leaf, or resets an interior node
+        # backward() starts a leaf (after zero_grad) or an interior node at +0 and adds each
+        # term; it skips an edge whose upstream is exactly 0, but adding that ±0 term to a
+        # sum that starts at +0 leaves every sum the same float
+        value = 0.0
         for term in terms:
             value += term
         grad = node.grad
