@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # imported on first use, by __getattr__ below
     from tinygrad_edu.lenses.draw import GraphTooLargeError, draw_dot
     from tinygrad_edu.lenses.explain import explain
     from tinygrad_edu.lenses.gradcheck import gradcheck, numerical_gradient
+    from tinygrad_edu.lenses.layer_view import layer_view
     from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
     from tinygrad_edu.torch_bridge import to_torch
 
@@ -86,6 +87,7 @@ __all__ = [
     "half_sum_squared_error",
     "hinge",
     "interior_order",
+    "layer_view",
     "load_into",
     "load_model",
     "mean_squared_error",
@@ -118,6 +120,10 @@ def __getattr__(name: str) -> object:
         from tinygrad_edu.lenses import gradcheck
 
         module = gradcheck
+    elif name == "layer_view":
+        from tinygrad_edu.lenses import layer_view
+
+        module = layer_view
     elif name in ("ChainEdge", "ChainPath", "chain_paths"):
         from tinygrad_edu.lenses import paths
 

@@ -1,9 +1,11 @@
-"""``tinygrad-edu explain``: the chain rule for one weight of document 001's network."""
+"""``tinygrad-edu explain``: the chain rule for one weight of document 001's network, or with
+``--layers`` the whole network's gradients as the documents' matrices (``layer_view``)."""
 
 from __future__ import annotations
 
 import argparse
 import math
+import textwrap
 
 from tinygrad_edu import notation
 from tinygrad_edu.cli.document_001 import (
@@ -14,6 +16,7 @@ from tinygrad_edu.cli.document_001 import (
 from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.core import Value, topological_order
 from tinygrad_edu.lenses.explain import explain
+from tinygrad_edu.lenses.layer_view import layer_view
 
 # Document 001, equation 16, one line per layer; for one weight each matrix product in it
 # becomes a sum over paths.
@@ -34,12 +37,24 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description=(
             f"Explain ∂E/∂NAME for {DESCRIPTION}: every path from E down to NAME, the local "
             "derivative on each step, the product along each path, and their sum, checked "
-            "against NAME.grad from backward()."
+            "against NAME.grad from backward(). With --layers, print instead the documents' "
+            "matrix equations for every layer, each entry a sum over edges of the graph."
         ),
-        epilog="example: tinygrad-edu explain 'W1[0,0]'  (quote it: [ ] are special in shells)",
+        epilog=(
+            "examples: tinygrad-edu explain 'W1[0,0]'  (quote it: [ ] are special in shells); "
+            "tinygrad-edu explain --layers"
+        ),
     )
     parser.add_argument(
-        "name", metavar="NAME", help="a weight, bias or input: W1[0,0], b2[3], x[1]"
+        "name",
+        metavar="NAME",
+        nargs="?",
+        help="a weight, bias or input: W1[0,0], b2[3], x[1] (not needed with --layers)",
+    )
+    parser.add_argument(
+        "--layers",
+        action="store_true",
+        help="print every layer's δ, ∂E/∂W = aᵀδ and ∂E/∂a = Wδ instead, read off the graph",
     )
     parser.add_argument(
         "--targets",
@@ -60,10 +75,24 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     if not all(math.isfinite(y) for y in args.targets):
         raise UsageError("tinygrad-edu explain: --targets must be finite numbers")
-    loss, _ = document_001_loss(args.targets)
-    node = _find_leaf(loss, args.name)
+    if args.layers and args.name is not None:
+        raise UsageError(f"tinygrad-edu explain: give NAME ({args.name!r}) or --layers, not both")
+    if args.layers and args.no_collapse:
+        raise UsageError("tinygrad-edu explain: --no-collapse applies to NAME, not to --layers")
+    if not args.layers and args.name is None:
+        raise UsageError(
+            "tinygrad-edu explain: give NAME, a weight such as 'W1[0,0]', or --layers (see --help)"
+        )
+    loss, model = document_001_loss(args.targets)
     targets = ", ".join(f"{y:g}" for y in args.targets)
-    print(f"For {DESCRIPTION}, targets y = [{targets}], after E.backward().")
+    heading = f"For {DESCRIPTION}, targets y = [{targets}], after E.backward()."
+    if args.layers:
+        print("\n".join(textwrap.wrap(heading, 80)))
+        print()
+        print(layer_view(loss, model))
+        return 0
+    node = _find_leaf(loss, args.name)
+    print(heading)
     layer = args.name.split("[", 1)[0]
     if layer in EQUATION_16:
         print(f"Document 001, equation 16: {EQUATION_16[layer]}")

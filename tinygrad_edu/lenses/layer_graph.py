@@ -1,0 +1,237 @@
+"""Finding an MLP's layers in a scalar graph: every neuron of every example, with its edges.
+
+A neuron j of layer l leaves one pre-activation node ``h{l}[j]`` in the graph per example fed
+to the model. Fused, that node is ``Σwx+b`` with the operands (w₁ … wₙ, x₁ … xₙ, b); unfused,
+it is the top of micrograd's chain ``((b + w₁·x₁) + w₂·x₂) + …`` of ``+`` and ``*`` nodes.
+A node counts as the neuron's only if its weights and bias *are* the model's ``Value``
+objects, so a second network in the same graph, with the same labels, is left alone.
+
+Examples are told apart by their inputs: the neurons of one layer call read the same input
+nodes a⁽ˡ⁻¹⁾ (for layer 1, the leaves ``x[i]`` that ``model(x)`` made). They are numbered in
+the order in which :func:`~tinygrad_edu.core.topological_order` (a depth-first walk from the
+root, operands left to right) first meets their inputs: for a loss summed term by term,
+E = E₁ + E₂ + … (``sum()``, a loop, ``train()``), that is the order they were fed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import count, repeat
+from operator import is_
+
+from tinygrad_edu import notation
+from tinygrad_edu.core import Value, topological_order
+from tinygrad_edu.nn.activations import LINEAR
+from tinygrad_edu.nn.layer import Layer
+from tinygrad_edu.nn.mlp import MLP
+from tinygrad_edu.nn.neuron import Neuron
+
+FUSED = "Σwx+b"
+Edge = tuple[Value, int]
+"""An edge of the graph as (parent node, operand position): ``parent.children[position]``."""
+
+
+@dataclass(frozen=True)
+class GraphIndex:
+    """The graph below a root: its nodes in topological order, and who uses each node."""
+
+    order: list[Value]
+    position: dict[Value, int]  # a node's place in ``order``
+    users: dict[Value, list[Edge]]  # the edges into each node, one per use
+
+    @classmethod
+    def of(cls, root: Value) -> GraphIndex:
+        order = topological_order(root)
+        users: defaultdict[Value, list[Edge]] = defaultdict(list)
+        for parent in order:
+            for edge in zip(repeat(parent), count(), parent.children):
+                users[edge[2]].append(edge[:2])
+        return cls(order, {node: k for k, node in enumerate(order)}, dict(users))
+
+    def in_backward_order(self, edges: list[Edge]) -> tuple[Edge, ...]:
+        """``edges`` in the order backward() runs their parents: reverse topological order."""
+        position = self.position
+        return tuple(sorted(edges, key=lambda edge: position[edge[0]], reverse=True))
+
+
+@dataclass(frozen=True)
+class NeuronNode:
+    """Neuron j of layer l on one example, as the graph holds it."""
+
+    neuron: int  # j
+    pre: Value  # h{l}[j]
+    out: Value  # a{l}[j]; ``pre`` itself for a linear neuron
+    inputs: tuple[Value, ...]  # a⁽ˡ⁻¹⁾ of this example
+    weight_edges: tuple[Edge, ...]  # the edge into W{l}[i,j], for each input i
+    input_edges: tuple[Edge, ...]  # the edge into input i, for each i
+    bias_edge: Edge
+
+
+@dataclass(frozen=True)
+class LayerNodes:
+    """Layer l in the graph: a row per example, a slot per neuron (``None`` for a neuron of
+    that example the root does not depend on), and each row's input nodes."""
+
+    number: int
+    layer: Layer
+    rows: tuple[tuple[NeuronNode | None, ...], ...]
+    inputs: tuple[tuple[Value, ...], ...]
+
+
+def find_layers(root: Value, model: MLP) -> tuple[GraphIndex, list[LayerNodes]]:
+    """The graph of ``root`` and every layer of ``model`` it passes through, layer 1 first.
+
+    Raises:
+        ValueError: if ``root`` does not depend on the model's neurons, or uses one in a way
+            the model does not (an ``h`` node read other than through its activation).
+    """
+    index = GraphIndex.of(root)
+    found: dict[int, list[NeuronNode]] = {}
+    for node in index.order:
+        if not node.label.startswith("h"):
+            continue  # the cheap test first: most nodes are weights and inputs
+        name = notation.parse(node.label)
+        if name is None or name.kind != "h" or not node.children:
+            continue
+        neuron = _model_neuron(model, name)
+        call = _match(node, neuron, name, index) if neuron else None
+        if call is not None:
+            found.setdefault(name.layer or 0, []).append(call)
+    if not found:
+        raise ValueError(_not_found(root, model, index))
+    return index, [_rows(number, model, found[number], index) for number in sorted(found)]
+
+
+def _model_neuron(model: MLP, name: notation.Name) -> Neuron | None:
+    if name.layer is None or name.layer > len(model.layers):
+        return None
+    neurons = model.layers[name.layer - 1].neurons
+    return neurons[name.neuron] if name.neuron < len(neurons) else None
+
+
+def _match(pre: Value, neuron: Neuron, name: notation.Name, index: GraphIndex) -> NeuronNode | None:
+    """The neuron's node ``pre`` with its edges, or ``None`` if another network made it."""
+    n = neuron.nin
+    weights, bias = neuron.w, neuron.b
+    children = pre.children
+    if pre.op == FUSED:
+        if len(children) != 2 * n + 1 or children[-1] is not bias:
+            return None
+        if not all(map(is_, children[:n], weights)):
+            return None
+        inputs = children[n : 2 * n]
+        weight_edges = tuple((pre, i) for i in range(n))
+        input_edges = tuple((pre, n + i) for i in range(n))
+        bias_edge = (pre, 2 * n)
+    else:
+        chain = _unfused_chain(pre, weights, bias)
+        if chain is None:
+            return None
+        inputs, weight_edges, input_edges, bias_edge = chain
+    out = _activation_node(pre, neuron, name, index)
+    return NeuronNode(name.neuron, pre, out, inputs, weight_edges, input_edges, bias_edge)
+
+
+def _unfused_chain(
+    pre: Value, weights: tuple[Value, ...], bias: Value
+) -> tuple[tuple[Value, ...], tuple[Edge, ...], tuple[Edge, ...], Edge] | None:
+    """Read h = ((b + w₀·x₀) + w₁·x₁) + … from the top: each ``+`` node's operands are the
+    sum so far and one product ``wᵢ * xᵢ``, the last weight first."""
+    products: list[Value] = []
+    node = pre
+    below = node
+    for i in reversed(range(len(weights))):
+        if node.op != "+":
+            return None
+        below, product = node.children
+        if product.op != "*" or product.children[0] is not weights[i]:
+            return None
+        products.append(product)
+        if i > 0:
+            node = below
+    if below is not bias:
+        return None
+    products.reverse()
+    inputs = tuple(product.children[1] for product in products)
+    weight_edges = tuple((product, 0) for product in products)
+    input_edges = tuple((product, 1) for product in products)
+    return inputs, weight_edges, input_edges, (node, 0)
+
+
+def _activation_node(pre: Value, neuron: Neuron, name: notation.Name, index: GraphIndex) -> Value:
+    """a{l}[j] = f(h{l}[j]), the only user of a non-linear neuron's h node in an MLP's graph."""
+    if neuron.activation == LINEAR:
+        return pre
+    label = notation.activation(name.layer or 0, name.neuron)
+    uses = index.users.get(pre, [])
+    if len(uses) == 1:
+        user, _ = uses[0]
+        if user.label == label and user.op == neuron.activation and user.children == (pre,):
+            return user
+    if not uses:
+        raise ValueError(
+            f"the graph starts at {pre.label!r}, below its activation {label!r} "
+            f"({neuron.activation}); call layer_view with the loss that the model's output feeds"
+        )
+    raise ValueError(
+        f"{pre.label!r} is used by {len(uses)} node{'s' if len(uses) > 1 else ''}, not only "
+        f"by its activation {label!r} ({neuron.activation}): this is not a graph the MLP "
+        "built, so it cannot be read as layers"
+    )
+
+
+def _rows(number: int, model: MLP, calls: list[NeuronNode], index: GraphIndex) -> LayerNodes:
+    """Group one layer's neuron nodes into examples: one per distinct input tuple (and one
+    more per repeat, if the same input nodes were fed twice), in the order fed."""
+    layer = model.layers[number - 1]
+    rows: list[dict[int, NeuronNode]] = []
+    inputs: list[tuple[Value, ...]] = []
+    rows_of: dict[tuple[int, ...], list[int]] = {}
+    for call in calls:  # in topological order
+        j = call.neuron
+        same = rows_of.setdefault(tuple(map(id, call.inputs)), [])
+        free = [r for r in same if j not in rows[r]]
+        if free:
+            rows[free[0]][j] = call
+        else:
+            same.append(len(rows))
+            rows.append({j: call})
+            inputs.append(call.inputs)
+
+    def fed(r: int) -> tuple[int, int]:
+        first_input = min(index.position.get(x, len(index.order)) for x in inputs[r])
+        return first_input, min(index.position[call.pre] for call in rows[r].values())
+
+    order = sorted(range(len(rows)), key=fed)
+    return LayerNodes(
+        number,
+        layer,
+        tuple(tuple(rows[r].get(j) for j in range(layer.nout)) for r in order),
+        tuple(inputs[r] for r in order),
+    )
+
+
+def _not_found(root: Value, model: MLP, index: GraphIndex) -> str:
+    """Why no neuron of ``model`` is in the graph, in the user's terms."""
+    name = repr(root.label) if root.label else "the root"
+    parameters = set(model.parameters())
+    used = [node.label for node in index.order if node in parameters]
+    if used:
+        return (
+            f"{name} uses parameters of this model ({', '.join(used[:3])}"
+            f"{', …' if len(used) > 3 else ''}) but not through its neurons: no node "
+            "h{l}[j] in its graph is a neuron of the model; build it with model(x)"
+        )
+    labelled = [node.label for node in index.order if _is_pre_activation(node.label)]
+    if labelled:
+        return (
+            f"{name} does not depend on this model: its graph has neurons ({labelled[0]}, …), "
+            "but their weights are another model's; pass the model that computed it"
+        )
+    return f"{name} does not depend on this model: no weight of the model is in its graph"
+
+
+def _is_pre_activation(label: str) -> bool:
+    name = notation.parse(label)
+    return name is not None and name.kind == "h"
