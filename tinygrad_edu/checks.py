@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from numbers import Real
 from typing import TypeVar
 
-from tinygrad_edu.core.messages import describe
+from tinygrad_edu.core import Value
+from tinygrad_edu.core.messages import count, describe, label_problem
 
 T = TypeVar("T")
 
@@ -102,3 +103,30 @@ def sequence(name: str, value: object) -> Sequence[object]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise _refuse(name, "a list", value)
     return value
+
+
+def node(name: str, value: object) -> Value:
+    """A ``Value``: a node of a graph. What learners pass instead gets its own advice: the
+    list of outputs of a model with several outputs, or a plain number, which has no graph."""
+    if isinstance(value, Value):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, Value) for v in value):
+        values = count(len(value), "Value")
+        raise TypeError(
+            f"{name} must be one Value, got a {type(value).__name__} of {values} "
+            "(a model with several outputs returns a list): pass the loss, or one output "
+            "such as outputs[0]"
+        )
+    if is_number(value):
+        raise TypeError(
+            f"{name} must be a Value, got {describe(value)}: a plain number has no graph; "
+            "build it from Values, e.g. x = Value(3.0) and then x * 2"
+        )
+    raise _refuse(name, "a Value", value)
+
+
+def string_labels(nodes: Sequence[Value]) -> None:
+    """Every node's label is a str (``v.label = 5`` is not caught when it is set)."""
+    for n in nodes:
+        if type(n.label) is not str:
+            raise TypeError(f"{label_problem(n.label)} (on the node of value {n.data:.6g})")

@@ -82,6 +82,17 @@ def positionals(parser: argparse.ArgumentParser) -> list[str]:
     return values
 
 
+def _refuses(parse: object, text: str) -> bool:
+    """Whether an argument type of our own (``positive_int``) refuses ``text``."""
+    if not callable(parse) or parse is str:
+        return False
+    try:
+        parse(text)
+    except (ValueError, TypeError, argparse.ArgumentTypeError):
+        return True
+    return False
+
+
 def flag_cases() -> list:
     cases = []
     for name, parser in subcommands().items():
@@ -100,7 +111,7 @@ def flag_cases() -> list:
                 continue
             flag = action.option_strings[-1]
             count = action.nargs if isinstance(action.nargs, int) else 1
-            if action.type in (int, float):
+            if action.type in (int, float) or _refuses(action.type, "not-a-number"):
                 bad = ["not-a-number"] * count
                 cases.append(pytest.param([*base, flag, *bad], "invalid", id=f"{name}{flag}-type"))
             if action.choices:

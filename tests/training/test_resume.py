@@ -301,7 +301,7 @@ MISMATCHES = [
     ("learning rate", {"optimizer": lambda ps: SGD(ps, lr=0.2)}, "optimizer.lr"),
     ("momentum", {"optimizer": lambda ps: SGD(ps, lr=0.3, momentum=0.5)}, "optimizer.momentum"),
     ("optimiser type", {"optimizer": lambda ps: Adam(ps, lr=0.3)}, "optimizer.type"),
-    ("parameters", {"optimizer": lambda ps: SGD(ps[:3], lr=0.3)}, "optimizer.parameters"),
+    ("parameter order", {"optimizer": lambda ps: SGD(ps[::-1], lr=0.3)}, "optimizer.parameters"),
     ("architecture", {"model": MLP(2, [5, 3], "tanh", "linear")}, "model.architecture.sizes"),
     ("activation", {"model": MLP(2, [4, 3], "relu", "linear")}, "model.architecture.activation"),
 ]
@@ -413,7 +413,7 @@ class StepLess(Optimizer):
         (
             {"checkpoint_every": 1, "checkpoint_path": "run.json", "optimizer": "foreign"},
             ValueError,
-            "not a parameter",
+            "made for another model",
         ),
     ],
 )

@@ -13,6 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
+from tinygrad_edu.cli.arguments import description
 from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.datasets import xor_table
 from tinygrad_edu.lenses.draw import draw_dot, render
@@ -31,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "demo",
         help="train document 004's table, explain a gradient, draw the graph",
-        description=__doc__,
+        description=description(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(

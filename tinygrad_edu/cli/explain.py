@@ -8,6 +8,7 @@ import math
 import textwrap
 
 from tinygrad_edu import notation
+from tinygrad_edu.cli.arguments import int_at_least
 from tinygrad_edu.cli.document_001 import (
     DESCRIPTION,
     TARGETS,
@@ -15,7 +16,7 @@ from tinygrad_edu.cli.document_001 import (
 )
 from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.core import Value, topological_order
-from tinygrad_edu.lenses.explain import explain
+from tinygrad_edu.lenses.explain import DEFAULT_WIDTH, MIN_WIDTH, explain
 from tinygrad_edu.lenses.layer_view import layer_view
 
 # Document 001, equation 16, one line per layer; for one weight each matrix product in it
@@ -69,6 +70,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="show the loss's unlabelled nodes as steps of their own instead of one factor",
     )
+    parser.add_argument(
+        "--width",
+        type=int_at_least(MIN_WIDTH),
+        default=DEFAULT_WIDTH,
+        metavar="N",
+        help=f"fit the text to N columns (default: {DEFAULT_WIDTH})",
+    )
     parser.set_defaults(run=run)
 
 
@@ -85,23 +93,24 @@ def run(args: argparse.Namespace) -> int:
         )
     loss, model = document_001_loss(args.targets)
     targets = ", ".join(f"{y:g}" for y in args.targets)
-    heading = f"For {DESCRIPTION}, targets y = [{targets}], after E.backward()."
+    say = textwrap.TextWrapper(args.width, subsequent_indent="    ", break_on_hyphens=False)
+    print(say.fill(f"For {DESCRIPTION}, targets y = [{targets}], after E.backward()."))
     if args.layers:
-        print("\n".join(textwrap.wrap(heading, 80)))
         print()
         print(layer_view(loss, model))
         return 0
     node = _find_leaf(loss, args.name)
-    print(heading)
     layer = args.name.split("[", 1)[0]
     if layer in EQUATION_16:
-        print(f"Document 001, equation 16: {EQUATION_16[layer]}")
+        print(say.fill(f"Document 001, equation 16: {EQUATION_16[layer]}"))
         print(
-            f"For the single weight {args.name} each matrix product in it becomes a sum over "
-            "paths (labels count from 0: W1[0,0] is the document's w₁₁ of W⁽¹⁾)."
+            say.fill(
+                f"For the single weight {args.name} each matrix product in it becomes a sum "
+                "over paths (labels count from 0: W1[0,0] is the document's w₁₁ of W⁽¹⁾)."
+            )
         )
     print()
-    print(explain(loss, node, collapse=not args.no_collapse))
+    print(explain(loss, node, collapse=not args.no_collapse, width=args.width))
     return 0
 
 

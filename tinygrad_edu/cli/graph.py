@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from tinygrad_edu import notation
+from tinygrad_edu.cli.arguments import non_empty, positive_int
 from tinygrad_edu.cli.document_001 import DESCRIPTION, document_001_loss
 from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.core import Value, topological_order
@@ -21,6 +22,8 @@ from tinygrad_edu.lenses.draw import (
     render,
 )
 from tinygrad_edu.lenses.expression import ExpressionError, parse_expression, variable_names
+
+EXTENSIONS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--expr",
+        type=non_empty("an expression, e.g. --expr 'x*w + b'"),
         metavar="EXPR",
         help="an expression of numbers, names, + - * / ** and exp, log, sigmoid, tanh, relu "
         "(one that starts with a minus is written --expr=-x*w)",
@@ -49,8 +53,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="NAME=VALUE",
         help="the value of a name in --expr (repeatable; names not given are 0.5)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="svg", help="default: svg")
-    parser.add_argument("--output", "-o", metavar="PATH", help="default: graph.FORMAT")
+    parser.add_argument(
+        "--format", choices=FORMATS, help="default: from --output's extension, else svg"
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        type=non_empty("a file name, e.g. -o graph.svg"),
+        metavar="PATH",
+        help="default: graph.FORMAT; a .svg, .png, .pdf or .dot name sets the format",
+    )
     parser.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="default: LR")
     parser.add_argument(
         "--highlight", metavar="NAME", help="draw in red every path down to this node, e.g. W1[0,0]"
@@ -66,7 +78,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--max-nodes",
-        type=int,
+        type=positive_int,
         default=DEFAULT_MAX_NODES,
         metavar="N",
         help=f"refuse to draw more nodes than this (default: {DEFAULT_MAX_NODES})",
@@ -75,11 +87,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.var and not args.expr:
+    if args.var and args.expr is None:
         raise UsageError("tinygrad-edu graph: --var needs --expr (document 001 has no variables)")
-    if args.format != "dot" and shutil.which("dot") is None:  # before any work or output
-        raise UsageError(f"tinygrad-edu graph: {missing_dot_message(args.format, '--format dot')}")
-    root = _expression_graph(args.expr, args.var) if args.expr else document_001_loss()[0]
+    format_, path = _format_and_path(args.format, args.output)
+    if format_ != "dot" and shutil.which("dot") is None:  # before any work or output
+        raise UsageError(f"tinygrad-edu graph: {missing_dot_message(format_, '--format dot')}")
+    if args.expr is not None:
+        root = _expression_graph(args.expr, args.var)
+    else:
+        root = document_001_loss()[0]
     highlight = _find_node(root, args.highlight) if args.highlight else None
     try:
         drawing = draw_dot(
@@ -88,20 +104,40 @@ def run(args: argparse.Namespace) -> int:
             show_local=args.show_local,
             highlight=highlight,
             max_nodes=args.max_nodes,
-            group=None if args.group == "none" else args.group,
+            group=args.group,
         )
     except GraphTooLargeError as error:  # say it with this command's options
         message = error.advice(max_nodes_option="--max-nodes ", group_option="--group neuron")
         raise UsageError(f"tinygrad-edu graph: {message}") from None
-    path = Path(args.output or f"graph.{args.format}")
     try:
-        render(drawing, path, args.format)
+        render(drawing, path, format_)
     except OSError as error:
         raise UsageError(f"tinygrad-edu graph: cannot write {path}: {error.strerror}") from None
     except RuntimeError as error:  # dot itself failed
         raise UsageError(f"tinygrad-edu graph: {error}") from None
     print(f"wrote {path}")
     return 0
+
+
+def _format_and_path(format_: str | None, output: str | None) -> tuple[str, Path]:
+    """The format and the file: ``--format``, else the extension of ``--output``, else svg.
+    A format that contradicts the extension (``--format dot -o g.svg``) is refused."""
+    if output is None:
+        format_ = format_ or "svg"
+        return format_, Path(f"graph.{format_}")
+    path = Path(output)
+    named = EXTENSIONS.get(path.suffix.lower())
+    if format_ is None and named is None:
+        raise UsageError(
+            f"tinygrad-edu graph: --output {output}: the name does not say the format; end "
+            "it in .svg, .png, .pdf or .dot, or give --format"
+        )
+    if format_ is not None and named is not None and named != format_:
+        raise UsageError(
+            f"tinygrad-edu graph: --format {format_} but --output {output} is a "
+            f"{path.suffix} name; drop --format, or name the file graph.{format_}"
+        )
+    return format_ or named or "svg", path
 
 
 def _expression_graph(text: str, assignments: list[str]) -> Value:

@@ -1,7 +1,10 @@
 """The ``tinygrad-edu`` command: ``demo`` and the other subcommands, one module each.
 
 Every failure the user can cause (an unknown subcommand, a bad flag, a bad name, an unreadable
-file) exits with status 2 and one line on stderr, never a traceback.
+file, a full disk, a run that diverges) exits with status 2 and one line on stderr, never a
+traceback: the subcommands raise UsageError for what they check themselves, and :func:`main`
+reports the library's own errors (ValueError, TypeError, ArithmeticError, OSError, each of
+which names what is wrong) the same way, for every subcommand.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from tinygrad_edu import __version__
 from tinygrad_edu.cli import demo, explain, graph, train
 from tinygrad_edu.cli.errors import UsageError
 
@@ -29,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tinygrad-edu",
         description="A scalar autograd engine for learning and teaching backpropagation.",
     )
+    parser.add_argument("--version", action="version", version=f"tinygrad-edu {__version__}")
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=_OneLineParser
     )
@@ -40,17 +45,51 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    command = "tinygrad-edu"
     try:
         args = build_parser().parse_args(argv)
+        command = f"tinygrad-edu {args.command}"
         status = int(args.run(args) or 0)
         sys.stdout.flush()  # a closed pipe shows up here, while we can still handle it
         return status
     except UsageError as error:
         print(str(error), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as cat does
+        _drop_stdout()
+        return 141
+    except OSError as error:  # e.g. a full disk, or `> /dev/full`
+        where = f": {error.filename}" if error.filename else ""
+        if not _flushed():
+            where += " (writing to standard output)"
+        print(f"{command}: {error.strerror or error}{where}", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError, ArithmeticError) as error:
+        print(f"{command}: {_one_line(error)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("tinygrad-edu: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as cat does
+
+
+def _flushed() -> bool:
+    """Flush stdout; if that fails, drop what it holds (see :func:`_drop_stdout`)."""
+    try:
+        sys.stdout.flush()
+        return True
+    except OSError:
+        _drop_stdout()
+        return False
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so that the output still buffered cannot fail
+    again when Python exits (which would print a second error)."""
+    try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+    except (OSError, ValueError):  # no real stdout to point anywhere
+        pass
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__

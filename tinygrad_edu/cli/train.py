@@ -1,5 +1,8 @@
 """``tinygrad-edu train digits|mnist``: document 004's digit network, trained from scratch.
 
+``--checkpoint run.json`` saves the run after every epoch (atomically); ``--resume run.json``
+continues it, bit for bit, with the same data and flags (and keeps saving to that file).
+
 ``digits`` uses the 8×8 digits bundled with the package, split 80/20 into training and test
 images, stratified by class with a fixed seed. ``mnist`` reads the four standard MNIST IDX
 files (gzip or not) from the folder given with ``--data``; nothing is downloaded.
@@ -18,7 +21,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tinygrad_edu.cli.arguments import description, non_empty
 from tinygrad_edu.cli.errors import UsageError
+from tinygrad_edu.core.messages import count
 from tinygrad_edu.datasets.digits import load_digits, one_hot
 from tinygrad_edu.datasets.mnist import IdxError, load_mnist
 from tinygrad_edu.datasets.split import stratified_split, take
@@ -50,7 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "train",
         help="train document 004's 30-hidden-neuron network on handwritten digits",
-        description=__doc__,
+        description=description(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("dataset", choices=sorted(DEFAULTS), help="digits (bundled) or mnist")
@@ -63,6 +68,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--seed", type=int, default=0, help="weights, shuffling, split (0)")
     parser.add_argument(
         "--limit", type=int, help="mnist: use only the first N training and test images"
+    )
+    parser.add_argument(
+        "--checkpoint",
+        type=non_empty("a file name, e.g. --checkpoint run.json"),
+        metavar="PATH",
+        help="save the run to PATH after every epoch",
+    )
+    parser.add_argument(
+        "--resume",
+        type=non_empty("a file name, e.g. --resume run.json"),
+        metavar="PATH",
+        help="continue the run saved in PATH (same data and flags; --epochs is the total)",
     )
     parser.set_defaults(run=run)
 
@@ -106,12 +123,13 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"a {nin}-{HIDDEN}-{CLASSES} sigmoid MLP, loss ½Σ(a − y)² on one-hot targets, "
         f"SGD η = {settings.lr}, mini-batches of {settings.batch_size}, "
-        f"{settings.epochs} epochs, seed {args.seed}",
+        f"{count(settings.epochs, 'epoch')}, seed {args.seed}",
         flush=True,
     )
     targets = [one_hot(label) for label in y_train]
     test_targets = [one_hot(label) for label in y_test]
     clock = _EpochClock(settings.epochs)
+    checkpoint = args.checkpoint or args.resume
     history = train(
         model,
         X_train,
@@ -124,7 +142,12 @@ def run(args: argparse.Namespace) -> int:
         validation=(X_test, test_targets),
         print_every=0,
         callback=clock.report,
+        checkpoint_every=None if checkpoint is None else 1,
+        checkpoint_path=checkpoint,
+        resume_from=args.resume,
     )
+    if checkpoint is not None:
+        print(f"saved the run in {checkpoint}")
     print(f"test accuracy: {history.val_accuracy[-1]:.3f}")
     return 0
 

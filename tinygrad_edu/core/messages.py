@@ -17,13 +17,25 @@ if TYPE_CHECKING:
 MAX_OPERANDS_SHOWN = 6
 
 
+def shown(x: float, spec: str = ".6g") -> str:
+    """A number as drawings, steps and explanations show it: ``format(x, spec)``, but ``0``
+    for −0.0. (−1·0 is −0.0 in IEEE 754; the sign of a zero changes no later sum or product
+    a learner could see, so it is not shown.)"""
+    return format(x + 0.0, spec)  # -0.0 + 0.0 is +0.0; every other x is unchanged
+
+
+def count(n: int, singular: str, plural: str = "") -> str:
+    """``1 epoch``, ``2 epochs``; ``plural`` where adding an s is wrong (``leaves``)."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
 def node_name(node: Value) -> str:
     """``'W1[0,2]'`` for a labelled node; ``the '*' node (-6)`` or ``the leaf 2`` otherwise."""
     if node.label:
         return repr(node.label)
     if node._operation is not None:
-        return f"the {node.op!r} node ({node.data:.6g})"
-    return f"the leaf {node.data:.6g}"
+        return f"the {node.op!r} node ({shown(node.data)})"
+    return f"the leaf {shown(node.data)}"
 
 
 def operand_list(nodes: Sequence[Value]) -> str:

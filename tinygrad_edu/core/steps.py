@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tinygrad_edu.core.messages import check_gradients, node_name
+from tinygrad_edu.core.messages import check_gradients, count, node_name, shown
 from tinygrad_edu.core.modes import Mode
 
 if TYPE_CHECKING:
@@ -49,11 +49,12 @@ class BackwardStep:
     def __str__(self) -> str:
         node = self.node
         where = f"{node_name(node)} ({node.op})" if node.label else node_name(node)
-        lines = [f"at {where}: upstream gradient {self.upstream:.6g}"]
+        upstream = shown(self.upstream)
+        lines = [f"at {where}: upstream gradient {upstream}"]
         for edge in self.edges:
             lines.append(
-                f"  grad of {node_name(edge.child)} += local {edge.local:.6g}"
-                f" × upstream {self.upstream:.6g} = {edge.contribution:.6g}"
+                f"  grad of {node_name(edge.child)} += local {shown(edge.local)}"
+                f" × upstream {upstream} = {shown(edge.contribution)}"
             )
         return "\n".join(lines)
 
@@ -89,8 +90,9 @@ def replay(order: list[Value], held: dict[Value, float]) -> Iterator[BackwardSte
     if held:
         leaf = next(iter(held))
         warnings.warn(
-            f"backward_steps(): {len(held)} leaves already hold a gradient from an earlier "
-            f"backward() ({node_name(leaf)}: {held[leaf]:.6g}); this pass adds to them at its "
+            f"backward_steps(): {count(len(held), 'leaf already holds', 'leaves already hold')}"
+            f" a gradient from an earlier backward() ({node_name(leaf)}: {shown(held[leaf])});"
+            " this pass adds to them at its "
             "end. Call zero_grad() first to see one pass from zero.",
             stacklevel=3,
         )

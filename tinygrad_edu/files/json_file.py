@@ -73,6 +73,17 @@ def _no_constants(name: str) -> None:
     raise _CorruptFileError(f'{name} is not standard JSON (this format writes "nan", "inf")')
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number; one beyond the float range (``1e999``) is refused as ``Infinity`` is,
+    rather than read as inf: this format writes infinity as the string "inf"."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise _CorruptFileError(
+            f'the number {text[:30]} is beyond the float range (this format writes "inf")'
+        )
+    return number
+
+
 class Reader:
     """Reads one checkpoint file; every check raises CheckpointError naming file and field."""
 
@@ -94,11 +105,15 @@ class Reader:
             ) from None
         try:
             document = json.loads(
-                text, object_pairs_hook=_unique_keys, parse_constant=_no_constants
+                text,
+                object_pairs_hook=_unique_keys,
+                parse_constant=_no_constants,
+                parse_float=_finite_float,
             )
         except json.JSONDecodeError as error:
+            problem = error.msg.removesuffix(" at")  # "Unterminated string starting at"
             raise CheckpointError(
-                f"{self.name}: not complete JSON (truncated or corrupted?): {error.msg} at "
+                f"{self.name}: not complete JSON (truncated or corrupted?): {problem} at "
                 f"line {error.lineno} column {error.colno}"
             ) from None
         except _CorruptFileError as error:
@@ -186,7 +201,10 @@ class Reader:
 
 
 def kind(value: object) -> str:
-    """What a JSON value is, and the start of it, for an error message."""
+    """What a JSON value is, and the start of it, for an error message, in JSON's words:
+    ``null``, ``true``, ``a string 'relu'``, ``a number 3``."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
     try:
         shown = repr(value)
     except ValueError:  # an int too long to print
@@ -197,8 +215,6 @@ def kind(value: object) -> str:
         dict: "an object",
         list: "a list",
         str: "a string",
-        bool: "a boolean",
-        type(None): "null",
         int: "a number",
         float: "a number",
     }

@@ -83,7 +83,7 @@ def read(reader: Reader, document: object, prefix: str, activations: Sequence[st
     if not isinstance(init, str) or len(init) > 100:
         reader.fail(f"{field}.init", f"expected the name of an initialiser, got {kind(init)}")
     if not isinstance(architecture["fused"], bool):
-        reader.fail(f"{field}.fused", f"expected true or false, got {architecture['fused']!r}")
+        reader.fail(f"{field}.fused", f"expected true or false, got {kind(architecture['fused'])}")
 
     field = reader.join(prefix, "layers")
     layers = reader.sequence(document["layers"], field, len(sizes) - 1)

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tinygrad_edu import notation
+from tinygrad_edu import checks, notation
 from tinygrad_edu.core import Value, topological_order
-from tinygrad_edu.lenses.paths import count_paths
+from tinygrad_edu.core.messages import shown
+from tinygrad_edu.lenses.paths import count_paths, find_labelled
 
 if TYPE_CHECKING:
     import graphviz
@@ -32,7 +33,7 @@ __all__ = [
 DEFAULT_MAX_NODES = 400  # a few hundred boxes is about what a screen or a page can show
 FORMATS = ("svg", "png", "pdf", "dot")
 RANKDIRS = ("LR", "TB")
-GROUPS = ("auto", "neuron", None)
+GROUPS = ("auto", "neuron", "none", None)  # None is "none", as the command line spells it
 
 _LEAF_FILL = "#e8f0fb"
 _NODE_FILL = "#ffffff"
@@ -49,7 +50,7 @@ def draw_dot(
     *,
     rankdir: str = "LR",
     show_local: bool = False,
-    highlight: Value | None = None,
+    highlight: Value | str | None = None,
     grads: bool | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     group: str | None = "auto",
@@ -59,8 +60,9 @@ def draw_dot(
     Args:
         rankdir: ``"LR"`` (left to right, the documents' figures) or ``"TB"`` (top to bottom).
         show_local: write the local derivative ∂result/∂operand on each operand edge.
-        highlight: a node of the graph (usually a weight); every path from ``root`` down to
-            it is drawn in red: the paths whose products sum to ∂root/∂node.
+        highlight: a node of the graph (usually a weight), or its label (``"W1[0,0]"``);
+            every path from ``root`` down to it is drawn in red: the paths whose products
+            sum to ∂root/∂node.
         grads: whether ``.grad`` values are meaningful. ``None`` decides from the root:
             ``backward()`` sets ``root.grad`` to 1, so a root whose grad is still 0 means
             backward has not run and every grad is drawn as ``grad ?`` instead of a
@@ -68,9 +70,12 @@ def draw_dot(
         max_nodes: the most drawn nodes (value boxes plus op nodes) to accept.
         group: ``"neuron"`` draws each neuron (``hL[j]``, ``aL[j]``, the unlabelled nodes
             between them and its parameters ``WL[i,j]``, ``bL[j]``) as one box; ``"auto"``
-            does so only when the full drawing would exceed ``max_nodes``; ``None`` never.
+            does so only when the full drawing would exceed ``max_nodes``; ``"none"`` (or
+            ``None``) never, the command line's ``--group none``.
 
     Raises:
+        TypeError: if ``root`` is not one ``Value`` (a model's list of outputs, a number) or
+            a node's label is not a str.
         GraphTooLargeError: a ValueError, when the drawing would still have more than
             ``max_nodes`` nodes; the message gives the count and ways to draw less.
             Nothing is drawn silently huge.
@@ -80,8 +85,12 @@ def draw_dot(
     """
     import graphviz  # imported here so that `import tinygrad_edu` stays light
 
+    root = checks.node("draw_dot: the root", root)
     _check_options(rankdir, group, max_nodes, show_local)
     nodes = topological_order(root)
+    checks.string_labels(nodes)
+    if isinstance(highlight, str):
+        highlight = find_labelled(root, highlight)
     ids = {node: f"n{k}" for k, node in enumerate(nodes)}
     full_count = len(nodes) + sum(1 for node in nodes if node.children)
     neurons: _Neurons | None = None
@@ -118,7 +127,7 @@ def _check_options(rankdir: object, group: object, max_nodes: object, show_local
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
     if group not in GROUPS:
-        raise ValueError(f"group must be 'auto', 'neuron' or None; got {group!r}")
+        raise ValueError(f"group must be 'auto', 'neuron' or 'none'; got {group!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
     if not isinstance(show_local, bool):
@@ -158,7 +167,7 @@ class GraphTooLargeError(ValueError):
             f", more than {max_nodes_option}{self.max_nodes}; draw less: the loss of one "
             "example instead of a batch, or one layer's output instead of the loss"
         )
-        if self.group is None:
+        if self.group in (None, "none"):
             message += f", or pass {group_option}"
         return message + f", or pass {max_nodes_option}{self.drawn_count} to draw it anyway"
 
@@ -178,8 +187,8 @@ def _value_label(node: Value, show_grads: bool) -> str:
     import graphviz
 
     lines = [graphviz.escape(node.label)] if node.label else []
-    lines.append(f"data {node.data:.4g}")
-    lines.append(f"grad {node.grad:.4g}" if show_grads else "grad ?")
+    lines.append(f"data {shown(node.data, '.4g')}")  # -1*0 is drawn 0, not -0
+    lines.append(f"grad {shown(node.grad, '.4g')}" if show_grads else "grad ?")
     return "\\n".join(lines)  # "\n" in DOT text: a line break inside the box
 
 
@@ -245,7 +254,7 @@ def _draw_operand_edges(
             tail = neurons.box_of(child, ids) if neurons else ids[child]
             head = neurons.box_of(node, ids) if neurons else ids[node]
             if head == ids[node]:  # an ordinary node: the edge enters its op node
-                label = f"{locals_[position]:.4g}" if show_local else ""
+                label = shown(locals_[position], ".4g") if show_local else ""
                 dot.edge(tail, head + "op", **style.edge(child, node, label))
             elif (tail, head) not in seen_between_boxes:  # into a neuron box: once per pair
                 seen_between_boxes.add((tail, head))

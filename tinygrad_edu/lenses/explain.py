@@ -7,18 +7,30 @@ the products and a check of that sum against ``leaf.grad``.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tinygrad_edu import checks
 from tinygrad_edu.core import Value, topological_order
-from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
+from tinygrad_edu.core.messages import count, shown
+from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths, graph_and_node
 
 __all__ = ["explain"]
 
 ROOT_NAME = "E"  # what an unlabelled root is called: the documents' name for the error
+DEFAULT_WIDTH = 80  # a terminal's columns
+MIN_WIDTH = 40  # narrower, and a factor's name and value no longer fit a line
 
 
-def explain(root: Value, leaf: Value, *, collapse: bool = True, max_paths: int = 1000) -> str:
+def explain(
+    root: Value,
+    leaf: Value | str,
+    *,
+    collapse: bool = True,
+    max_paths: int = 1000,
+    width: int = DEFAULT_WIDTH,
+) -> str:
     """∂root/∂leaf written out as the documents write it (document 001, equation 16)::
 
         ∂E/∂w = Σ over paths of  ∂E/∂a3[k] · ∂a3[k]/∂h3[k] · ∂h3[k]/∂a2[j] ⋯ ∂h1[i]/∂w
@@ -35,40 +47,95 @@ def explain(root: Value, leaf: Value, *, collapse: bool = True, max_paths: int =
     being the node's position in ``topological_order(root)``, and are defined in that
     section. Label a node to see it as a step of its own, or pass ``collapse=False``.
 
+    ``leaf`` is a node of the graph, or its label: ``explain(E, "W1[0,0]")``.
+
+    Lines fit ``width`` columns (80, a terminal's; at least 40): a long product continues on
+    the next lines, each row of names still above its row of values, and a long sentence
+    wraps, indented. Only a single name longer than the width can pass it.
+
     Raises:
-        ValueError: if there are more than ``max_paths`` paths (the text would be unreadable).
+        TypeError: if ``root`` or ``leaf`` is not a ``Value`` (or ``leaf`` a label).
+        ValueError: if there are more than ``max_paths`` paths (the text would be unreadable),
+            or no node, or several, have the label ``leaf``.
     """
+    root, leaf = graph_and_node(root, leaf, "explain")
+    width = checks.integer("width", width, low=MIN_WIDTH)
     if leaf is root:
         name = root.label or ROOT_NAME
         return f"∂{name}/∂{name} = 1: the derivative of a node with respect to itself."
     paths = chain_paths(root, leaf, max_paths)
     if not paths:
-        what = repr(leaf.label) if leaf.label else f"the unlabelled node of value {leaf.data:.6g}"
+        unlabelled = f"the unlabelled node of value {_number(leaf.data)}"
+        what = repr(leaf.label) if leaf.label else unlabelled
         return (
             f"{root.label or ROOT_NAME} does not depend on {what}: no path leads down to it, "
             "so the derivative is 0."
         )
     namer = _Namer(root, leaf, paths, collapse)
     target = f"∂{namer.name(root)}/∂{namer.name(leaf)}"
-    lines = [
-        f"{target} by the chain rule: the sum over the {_count(len(paths), 'path')} from "
-        f"{namer.name(root)} down to {namer.name(leaf)}",
-        "of the product of the local derivatives along each path.",
-        "",
-    ]
+    lines = _fit(
+        f"{target} by the chain rule: the sum over the {count(len(paths), 'path')} from "
+        f"{namer.name(root)} down to {namer.name(leaf)} of the product of the local "
+        "derivatives along each path.",
+        width,
+        more="",
+    )
+    lines.append("")
     for number, path in enumerate(paths, start=1):
-        lines += _path_block(number, len(paths), path, namer)
-    lines += _total_block(target, root, leaf, paths, namer)
-    lines += namer.where_lines()
+        lines += _path_block(number, len(paths), path, namer, width)
+    lines += _total_block(target, root, leaf, paths, namer, width)
+    for line in namer.where_lines():
+        lines += _fit(line, width, breaks=WHERE_BREAKS)
     return "\n".join(lines)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+# Where a definition in the where section breaks best, in order of preference: before the
+# route of a folded factor, before the last "= value", before the op in brackets.
+WHERE_BREAKS = (" along ", " = ", " (")
+
+
+def _fit(line: str, width: int, more: str = "    ", breaks: tuple[str, ...] = ()) -> list[str]:
+    """``line`` wrapped to ``width`` columns: before the last of the first of ``breaks`` that
+    leaves a first line short enough, else at spaces. Continuation lines keep the line's
+    indentation plus ``more``."""
+    if len(line) <= width:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    for mark in breaks:
+        cut = line.rfind(mark, len(indent) + 1, width + 1)
+        if cut > 0:
+            rest = indent + more + line[cut + 1 :]
+            return [line[:cut], *_fit(rest, width, "", breaks)]
+    return textwrap.wrap(
+        line,
+        width,
+        subsequent_indent=indent + more,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _table(names: list[str], values: list[str], width: int) -> list[str]:
+    """The factors' names over their values, ``·`` and ``×`` aligned, in as many pairs of
+    rows as ``width`` needs: ``∂E/∂a · ∂a/∂h`` over ``= 0.1 × 0.2``, then ``· …`` over ``× …``."""
+    widths = [max(len(n), len(v)) for n, v in zip(names, values, strict=True)]
+    rows: list[str] = []
+    start = 0
+    while start < len(names):
+        end, used = start + 1, 6 + widths[start]
+        while end < len(names) and used + 3 + widths[end] <= width:
+            used += 3 + widths[end]
+            end += 1
+        chunk = range(start, end)
+        name_lead, value_lead = ("      ", "    = ") if start == 0 else ("    · ", "    × ")
+        rows.append(name_lead + " · ".join(names[k].ljust(widths[k]) for k in chunk).rstrip())
+        rows.append(value_lead + " × ".join(values[k].ljust(widths[k]) for k in chunk).rstrip())
+        start = end
+    return rows
 
 
 def _number(x: float) -> str:
-    return f"{x:.6g}"
+    return shown(x)
 
 
 @dataclass(frozen=True)
@@ -242,7 +309,7 @@ def _local_rule(edge: ChainEdge, name: Callable[[Value], str]) -> str:
     return parent._operation.rule(parent, edge.position, args, name(parent))
 
 
-def _path_block(number: int, total: int, path: ChainPath, namer: _Namer) -> list[str]:
+def _path_block(number: int, total: int, path: ChainPath, namer: _Namer, width: int) -> list[str]:
     factors = namer.factors[number - 1]
     route = " → ".join([namer.name(factors[0].upper), *(namer.name(f.lower) for f in factors)])
     twice = [
@@ -254,18 +321,16 @@ def _path_block(number: int, total: int, path: ChainPath, namer: _Namer) -> list
         route += f" ({', '.join(twice)})"
     names = [namer.factor_name(f) for f in factors]
     values = [_number(f.value) for f in factors]
-    widths = [max(len(n), len(v)) for n, v in zip(names, values, strict=True)]
     return [
-        f"path {number} of {total}: {route}",
-        "      " + " · ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
-        "    = " + " × ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip(),
+        *_fit(f"path {number} of {total}: {route}", width),
+        *_table(names, values, width),
         f"    = {_number(path.product)}",
         "",
     ]
 
 
 def _total_block(
-    target: str, root: Value, leaf: Value, paths: list[ChainPath], namer: _Namer
+    target: str, root: Value, leaf: Value, paths: list[ChainPath], namer: _Namer, width: int
 ) -> list[str]:
     products = [path.product for path in paths]
     total = sum(products)
@@ -275,11 +340,17 @@ def _total_block(
     else:
         lines = [f"{target} = path 1 + … + path {len(paths)}"]
         terms = [f"({_number(p)})" if p < 0 else _number(p) for p in products]
-        for start in range(0, len(terms), 5):  # five terms a line
-            sign = "=" if start == 0 else "+"
-            lines.append(f"{indent} {sign} {' + '.join(terms[start : start + 5])}")
+        row: list[str] = []
+        for term in terms:  # as many terms a line as fit
+            sign = "+" if len(lines) > 1 else "="
+            if row and len(f"{indent} {sign} {' + '.join([*row, term])}") > width:
+                lines.append(f"{indent} {sign} {' + '.join(row)}")
+                row = []
+            row.append(term)
+        sign = "+" if len(lines) > 1 else "="
+        lines.append(f"{indent} {sign} {' + '.join(row)}")
         lines.append(f"{indent} = {_number(total)}")
-    lines.append(_check_line(root, leaf, total, products, namer))
+    lines += _fit(_check_line(root, leaf, total, products, namer), width)
     return lines
 
 

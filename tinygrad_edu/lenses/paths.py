@@ -21,7 +21,10 @@ __all__ = [
     "ChainPath",
     "chain_paths",
     "count_paths",
+    "find_labelled",
 ]
+
+MAX_LABELS_SHOWN = 8
 
 DEFAULT_MAX_PATHS = 100_000
 
@@ -89,11 +92,14 @@ def chain_paths(root: Value, leaf: Value, max_paths: int = DEFAULT_MAX_PATHS) ->
     ``root`` does not depend on has no paths (∂root/∂leaf = 0); ``root`` itself has one
     empty path with product 1.
 
+    ``leaf`` may also be given by its label (``"W1[0,0]"``), as the command line names it.
+
     Raises:
         ValueError: if there are more than ``max_paths`` paths. They are counted first, so
             a graph with astronomically many paths fails at once instead of running forever.
     """
     checks.positive_int("max_paths", max_paths)
+    root, leaf = graph_and_node(root, leaf, "chain_paths")
     if leaf is root:
         return [ChainPath(())]
     counts = count_paths(root, leaf)
@@ -104,6 +110,36 @@ def chain_paths(root: Value, leaf: Value, max_paths: int = DEFAULT_MAX_PATHS) ->
             f"more than max_paths={max_paths:,}; choose a smaller graph or raise max_paths"
         )
     return _walk(root, leaf, counts) if total else []
+
+
+def graph_and_node(root: object, node: object, caller: str) -> tuple[Value, Value]:
+    """The root of a graph and one of its nodes, given as a ``Value`` or by its label: the
+    arguments of ``chain_paths``, ``explain`` and the like, checked (TypeError otherwise)."""
+    root = checks.node(f"{caller}: the root", root)
+    if isinstance(node, str):
+        return root, find_labelled(root, node)
+    return root, checks.node(f"{caller}: the node", node)
+
+
+def find_labelled(root: Value, label: str) -> Value:
+    """The one node below ``root`` (or ``root`` itself) labelled ``label``.
+
+    Raises:
+        ValueError: when no node has that label (the message lists some that exist), or
+            several do (then pass the node itself).
+    """
+    nodes = topological_order(root)
+    found = [node for node in nodes if node.label == label]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValueError(
+            f"{len(found)} nodes of the graph are labelled {label!r}; pass the node itself"
+        )
+    labels = list(dict.fromkeys(node.label for node in nodes if node.label))
+    listed = ", ".join(labels[:MAX_LABELS_SHOWN]) + (", ..." if labels[MAX_LABELS_SHOWN:] else "")
+    choose = f"; its labels are {listed}" if labels else "; it has no labelled nodes"
+    raise ValueError(f"no node of the graph is labelled {label!r}{choose}")
 
 
 def _walk(root: Value, leaf: Value, counts: dict[Value, int]) -> list[ChainPath]:

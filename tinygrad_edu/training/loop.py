@@ -17,16 +17,20 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from tinygrad_edu import checks
 from tinygrad_edu.core import gc_paused
-from tinygrad_edu.files import PathLike
-
-if TYPE_CHECKING:
-    from tinygrad_edu.training.run_file import TrainingCheckpoint
+from tinygrad_edu.core.messages import describe
+from tinygrad_edu.files.atomic import PathLike, check_writable
 from tinygrad_edu.nn import LOSSES, MLP, SGD, Loss, Optimizer, get_loss
 from tinygrad_edu.nn.losses import LossFunction
 from tinygrad_edu.training.data import check_dataset, check_targets
 from tinygrad_edu.training.evaluation import evaluate_checked
 from tinygrad_edu.training.history import EpochEnd, History
 from tinygrad_edu.training.metrics import Metric, chosen_metric, output_numbers
+from tinygrad_edu.training.step_context import Schedule, StepContext, scheduled_rates
+
+if TYPE_CHECKING:
+    from tinygrad_edu.training.run_file import TrainingCheckpoint
+
+DEFAULT_LR = 0.1  # of the SGD that train() makes when no optimiser is given
 
 
 def train(
@@ -36,7 +40,8 @@ def train(
     *,
     loss: str | Loss | LossFunction = "mse",
     optimizer: Optimizer | None = None,
-    lr: float = 0.1,
+    lr: float | None = None,
+    lr_schedule: Schedule | None = None,
     epochs: int = 100,
     batch_size: int | None = None,
     shuffle: bool = True,
@@ -56,7 +61,17 @@ def train(
     Args:
         loss: a name from ``losses.LOSSES`` (``"mse"``, ``"sse"``, ``"softmax_ce"``, ...) or a
             function ``(outputs, target) -> Value``.
-        optimizer: defaults to ``SGD(model.parameters(), lr)``.
+        optimizer: an optimiser over exactly ``model.parameters()`` (one made for another
+            model, say before a notebook cell rebuilt the model, is refused); defaults to
+            ``SGD(model.parameters(), lr)``.
+        lr: the learning rate of that default SGD (0.1 if not given). An optimiser you pass
+            has its own, so ``lr`` together with ``optimizer`` is refused rather than ignored.
+        lr_schedule: ``lr_schedule(epoch)`` gives the learning rate of each epoch (counted
+            from 1), e.g. ``lambda epoch: 1.0 - 0.9 * (epoch - 1) / epochs``; with full-batch
+            training an epoch is one step. It is called for every epoch before the first step,
+            and sets the optimiser's ``lr`` only during that epoch's steps, so the optimiser
+            keeps (and a checkpoint saves) its own ``lr``; a resumed run passes the same
+            schedule and continues bit for bit.
         batch_size: examples per step; ``None`` means the whole set (full-batch descent).
         shuffle, seed: shuffle the examples each epoch with ``random.Random(seed)``.
         reduction: ``"mean"`` or ``"sum"`` of the per-example losses in a mini-batch.
@@ -76,8 +91,10 @@ def train(
             validation set) must be those of the checkpoint, or ValueError says which differs.
 
     Every argument is checked before any parameter changes: wrong types raise TypeError,
-    wrong sizes and values ValueError (naming expected and actual), a missing checkpoint
-    folder or file OSError.
+    wrong sizes and values ValueError (naming expected and actual), a checkpoint file that
+    cannot be written or read OSError. A step that fails (no op may make an inf or NaN, so a
+    diverging run stops at the op that overflows) raises its error with the epoch and the
+    batch, and, once parameters have been updated, the learning rate as the likely cause.
     """
     if not isinstance(model, MLP):
         raise TypeError(f"train needs an MLP, got {type(model).__name__}")
@@ -92,10 +109,7 @@ def train(
     batch_size = len(X) if batch_size is None else checks.positive_int("batch_size", batch_size)
     accuracy_of = chosen_metric(metric, Y, loss_fn)
     _check_options(reduction, callback, print_every, file)
-    if optimizer is None:
-        optimizer = SGD(model.parameters(), lr)
-    elif not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an Optimizer (SGD, Adam), got {optimizer!r}")
+    optimizer = _optimizer_for(model, optimizer, lr)
     if print_every is None:
         print_every = max(1, epochs // 10)
     out = sys.stdout if file is None else file
@@ -118,6 +132,8 @@ def train(
         order = saved.state.order
         rng.setstate(saved.state.rng_state)
         history = saved.state.history
+    rates = None if lr_schedule is None else scheduled_rates(lr_schedule, start + 1, epochs)
+    steps = StepContext(optimizer, model.parameters(), batch_size, len(X), rates, start > 0)
 
     for epoch in range(start + 1, epochs + 1):
         if shuffle:
@@ -125,7 +141,7 @@ def train(
         total_loss, correct = 0.0, 0
         for begin in range(0, len(order), batch_size):
             batch = order[begin : begin + batch_size]
-            with gc_paused():  # the step's graph has no cycles: refcounting frees it
+            with gc_paused(), steps.step(epoch, begin, batch):  # no cycles: refcounting frees it
                 batch_loss, batch_correct = _step(
                     model, X, Y, batch, loss_fn, accuracy_of, reduction, optimizer
                 )
@@ -171,6 +187,39 @@ def _check_options(reduction: object, callback: object, print_every: object, fil
         raise TypeError(f"file must be a text stream with write(), got {type(file).__name__}")
 
 
+def _optimizer_for(model: MLP, optimizer: object, lr: object) -> Optimizer:
+    """The optimiser of the run: ``SGD(model.parameters(), lr)`` by default, or the one
+    given, which must update exactly this model's parameters and brings its own ``lr``."""
+    if optimizer is None:
+        return SGD(model.parameters(), DEFAULT_LR if lr is None else lr)  # type: ignore[arg-type]
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer (SGD, Adam), got {describe(optimizer)}")
+    if lr is not None:
+        raise ValueError(
+            f"lr={lr!r} was given with an optimizer, which has its own learning rate "
+            f"(lr={optimizer.lr!r}); give the rate to the optimiser, e.g. "
+            f"{type(optimizer).__name__}(model.parameters(), lr={lr!r}), and drop lr="
+        )
+    own = {id(p) for p in model.parameters()}
+    updated = {id(p) for p in optimizer.params}
+    if updated != own:
+        shared = len(own & updated)
+        if shared == 0:
+            problem = (
+                "none of this model's parameters: it was made for another model (was the "
+                "model built again after the optimiser, as when a notebook cell is re-run?)"
+            )
+        else:
+            problem = (
+                f"{shared} of this model's {len(own)} parameters and {len(updated) - shared} others"
+            )
+        raise ValueError(
+            f"the optimiser updates {problem}; train() needs an optimiser of exactly this "
+            f"model's parameters: {type(optimizer).__name__}(model.parameters(), ...)"
+        )
+    return optimizer
+
+
 def _resumable(
     path: str | os.PathLike[str], model: MLP, optimizer: Optimizer, run: dict[str, Any], epochs: int
 ) -> TrainingCheckpoint:
@@ -212,11 +261,7 @@ def _check_checkpointing(
     every = checks.positive_int("checkpoint_every", every)
     if path is None:
         raise ValueError("checkpoint_every needs checkpoint_path, the file to write")
-    if os.path.isdir(path):  # caught now, not after the first epochs have changed the model
-        raise IsADirectoryError(f"checkpoint_path {os.fspath(path)!r} is a folder, not a file")
-    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"checkpoint_path {os.fspath(path)!r}: no folder {folder!r}")
+    check_writable(path)  # fails now, not after the first epochs have changed the model
     return every
 
 
