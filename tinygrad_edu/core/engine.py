@@ -21,13 +21,14 @@ from typing import Any
 from tinygrad_edu.core import messages, ops
 from tinygrad_edu.core.messages import check_gradients, describe, node_name
 from tinygrad_edu.core.modes import Mode, gc_paused, record_origin
+from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
 from tinygrad_edu.core.steps import BackwardStep, replay
 
 Number = float | int
 NO_GRAPH = "computed under no_grad()"  # the _b of a leaf that an op made under no_grad()
 
 
-class Value:
+class Value(NumberProtocol, MicrogradNames):
     """A scalar in a computation graph: its number, its gradient and how it was made.
 
     Attributes:
@@ -223,48 +224,10 @@ class Value:
         """∂self/∂childᵢ for each child, in the order of ``children``; ``()`` for a leaf."""
         return tuple(self._operation.local(self)) if self._operation else ()
 
-    # micrograd's names for the same things, so lesson code written for it runs unchanged
-
-    @property
-    def _op(self) -> str:
-        """micrograd's name for :attr:`op`."""
-        return self.op
-
-    @property
-    def _prev(self) -> set[Value]:
-        """micrograd's unordered set of operands (:attr:`children` keeps order and repeats)."""
-        return set(self.children)
-
-    def _backward(self) -> None:
-        """micrograd's per-node step: this node's rule with its current ``.grad``."""
-        if self._operation is not None:
-            self._operation.backward(self)
-
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         op = f", op={self.op!r}" if self._operation else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label}{op})"
-
-    def __float__(self) -> float:
-        return self.data
-
-    def __format__(self, spec: str) -> str:
-        return format(self.data, spec) if spec else str(self)
-
-    def __round__(self, ndigits: int | None = None) -> float | int:
-        return round(self.data, ndigits)
-
-    def __lt__(self, other: object) -> bool:
-        return self.data < _compared(other)
-
-    def __le__(self, other: object) -> bool:
-        return self.data <= _compared(other)
-
-    def __gt__(self, other: object) -> bool:
-        return self.data > _compared(other)
-
-    def __ge__(self, other: object) -> bool:
-        return self.data >= _compared(other)
 
 
 # ----- node making -----------------------------------------------------------------------
@@ -313,10 +276,6 @@ def as_value(x: Value | Number, op: str = "") -> Value:
     return Value(x if type(x) is float else messages.to_float(x, f"the operand of {where}"))
 
 
-def _compared(other: object) -> float:
-    return other.data if isinstance(other, Value) else messages.to_float(other, "comparing a Value")
-
-
 def _check_has_graph(root: Value) -> None:
     if root._b is NO_GRAPH and root._operation is None:
         raise RuntimeError(
@@ -338,9 +297,7 @@ def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Val
     cancel (+1, −1, +tiny) and would swallow a small g.
     """
     held: dict[Value, float] = {}
-    order = _depth_first(root, leaves=False, held=held)
-    for node in order:
-        node.grad = 0.0
+    order = _depth_first(root, leaves=False, held=held)  # leaves their gradients at 0
     if set_aside:
         for leaf in held:
             leaf.grad = 0.0
@@ -365,35 +322,63 @@ def interior_order(root: Value) -> list[Value]:
     return _depth_first(root, leaves=False)
 
 
+SEEN = float("nan")  # the .grad of a node the sort has visited, told apart by identity
+
+
 def _depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = None) -> list[Value]:
-    """The walk behind both orders. With ``held``, leaves met with a non-zero gradient are
-    recorded there with it."""
+    """The walk behind the orders. With ``held`` (backward()'s walk), leaves met with a
+    non-zero gradient are recorded there with it.
+
+    A visited node is marked by setting its ``.grad`` to ``SEEN``, which is quicker to test
+    than a set. The marks are undone before the walk returns, or fails: each gradient is put
+    back, except in backward()'s walk, which leaves every interior gradient at 0, ready to
+    sum this pass into.
+    """
     order: list[Value] = []
     if root._operation is None:
         return [root] if leaves else order
-    visited = {root}
+    marks: list[tuple[Value, float]] = []  # each marked node's gradient, to put back
     walked: set[int] = set()  # operand tuples that Σwx+b nodes share, walked once (ops.py)
     # The path from root to the current node, as two stacks: the nodes, and for each one an
     # iterator over the operands not yet looked at. A node is appended once every operand
     # is done, so no node can come before its operands.
     path = [root]
     pending = [root._operation.walk(root, walked, leaves)]
-    while pending:
-        for child in pending[-1]:
-            operation = child._operation
-            if operation is not None:
-                if child not in visited:
-                    visited.add(child)
-                    path.append(child)
-                    pending.append(operation.walk(child, walked, leaves))
-                    break
-            elif leaves:
-                if child not in visited:
-                    visited.add(child)
-                    order.append(child)
-            elif held is not None and child.grad and child not in held:
-                held[child] = child.grad
-        else:
-            pending.pop()
-            order.append(path.pop())
+    if held is None:
+        marks.append((root, root.grad))
+    root.grad = SEEN
+    try:
+        while pending:
+            for child in pending[-1]:
+                operation = child._operation
+                if operation is not None:
+                    if child.grad is not SEEN:
+                        if held is None:
+                            marks.append((child, child.grad))
+                        child.grad = SEEN
+                        path.append(child)
+                        arity = operation.arity  # the usual operands inline (ops.Op.walk)
+                        if arity == 2:
+                            pending.append(iter((child._a, child._b)))
+                        elif arity == 1:
+                            pending.append(iter((child._a,)))
+                        else:
+                            pending.append(operation.walk(child, walked, leaves))
+                        break
+                elif leaves:
+                    if child.grad is not SEEN:
+                        marks.append((child, child.grad))
+                        child.grad = SEEN
+                        order.append(child)
+                elif held is not None and child.grad and child not in held:
+                    held[child] = child.grad
+            else:
+                pending.pop()
+                order.append(path.pop())
+    finally:
+        for node, grad in marks:
+            node.grad = grad
+        if held is not None:
+            for node in (*order, *path):
+                node.grad = 0.0
     return order
