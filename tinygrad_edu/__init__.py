@@ -7,7 +7,9 @@ chain rule in reverse topological order. The parts, each in its own folder:
 * ``lenses``: read-only views of a graph (paths, ``explain``, drawings, ``gradcheck``);
 * ``nn``: neurons, layers, the MLP, losses and optimisers;
 * ``training``: the loop, its history and its checkpoints;
-* ``files``, ``torch_bridge``: the network as plain data, on disk and in PyTorch.
+* ``files``, ``torch_bridge``: the network as plain data, on disk and in PyTorch;
+* ``exercises``, ``custom_ops``: ``check_engine`` for your own engine, ``custom_op`` for your
+  own op.
 """
 
 from tinygrad_edu.core import (
@@ -21,6 +23,8 @@ from tinygrad_edu.core import (
     topological_order,
     weighted_sum,
 )
+from tinygrad_edu.custom_ops import CustomOp, LocalDerivativeError, custom_op
+from tinygrad_edu.exercises import EngineReport, Problem, check_engine
 from tinygrad_edu.files.json_file import CheckpointError
 from tinygrad_edu.lenses.draw import GraphTooLargeError, draw_dot
 from tinygrad_edu.lenses.explain import explain
@@ -59,15 +63,21 @@ __all__ = [
     "ChainEdge",
     "CheckpointError",
     "ChainPath",
+    "CustomOp",
     "EdgeStep",
+    "EngineReport",
     "GraphTooLargeError",
     "History",
     "Layer",
+    "LocalDerivativeError",
     "Neuron",
+    "Problem",
     "Value",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "chain_paths",
+    "check_engine",
+    "custom_op",
     "detect_anomaly",
     "draw_dot",
     "evaluate",
