@@ -21,7 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from tinygrad_edu.core import Value
+from tinygrad_edu.exercises import wording
 from tinygrad_edu.exercises.diagnosis import close, number
+from tinygrad_edu.exercises.protocols import Protocol
+from tinygrad_edu.exercises.report import Problem
 
 Make = Callable[[float], Any]
 DEEP_CHAIN = 3000  # nodes: three times Python's default recursion limit
@@ -214,3 +218,41 @@ def deep_chain_note(make: Make) -> str | None:
             f"{number(float(x.grad))}, not 1"
         )
     return None
+
+
+def run_whole_graph(cls: type, protocol: Protocol) -> tuple[list[Problem], list[str], list[str]]:
+    """The whole-graph probes, in order, up to the first that fails; then the notes."""
+    checked = []
+    for probe in PROBES:
+        checked.append(f"backward() on {probe.expression}")
+        expected_nodes = probe.build(Value)
+        expected_nodes["out"].backward()
+        expected = {name: node.grad for name, node in expected_nodes.items()}
+        try:
+            nodes = probe.build(cls)
+            nodes["out"].backward()
+            got = {name: float(node.grad) for name, node in nodes.items()}
+            children = len(protocol.children(nodes["out"]))
+        except Exception as error:
+            message = wording.error_message("backward", f"backward() on {probe.expression}", error)
+            problem = Problem(
+                None, None, "error", None, None, message, "backward", probe.expression
+            )
+            return [problem], checked, []
+        verdict = diagnose(probe, expected, got, children)
+        if verdict is not None:
+            problem = Problem(
+                None,
+                None,
+                verdict.kind,
+                verdict.expected,
+                verdict.got,
+                verdict.message,
+                "backward",
+                probe.expression,
+            )
+            later = len(checked) < len(PROBES)
+            rest = ["the later whole-graph probes did not run: fix this one first"]
+            return [problem], checked, rest if later else []
+    notes = [second_backward_note(cls), deep_chain_note(cls)]
+    return [], checked, [note for note in notes if note is not None]

@@ -1,25 +1,11 @@
-"""Ops of your own, first-class and checked: ``custom_op(symbol, forward, local)``.
+"""``custom_op``: the function over Values, and the op class it makes at run time.
 
-    >>> import math
-    >>> softplus = custom_op(
-    ...     "softplus",
-    ...     forward=lambda x: math.log1p(math.exp(x)),            # f(x) = ln(1 + eˣ)
-    ...     local=lambda x, out: (1.0 / (1.0 + math.exp(-x)),),   # f′(x) = σ(x)
-    ...     rule="σ({x})",
-    ... )
-
-``softplus(v)`` makes one node of a new op class built on the op protocol of
-:mod:`tinygrad_edu.core.ops`: ``local`` gives its local derivatives from its operands' numbers
-and its own value (``out=``), and the generic rule of :class:`~tinygrad_edu.core.ops.Op`
-multiplies them by the upstream gradient. So ``backward()``, ``backward_steps()``,
-``draw_dot``, ``chain_paths``, ``explain`` (with ``rule``'s words), ``gradcheck``,
-``no_grad`` and ``detect_anomaly`` treat it as one of their own, and a network may use a
-one-operand op as its activation. The op is registered under its symbol, so a saved model
-that uses it loads in any program that has made it first.
-
-The first time the op is used, ``local`` is compared with central differences of
-``forward`` at the actual inputs, (f(x + h) − f(x − h)) / 2h; a mismatch raises
-:class:`LocalDerivativeError`, naming the operand, both numbers and the likely mistake.
+The op class follows the op protocol of :mod:`tinygrad_edu.core.ops`: ``children`` and
+``walk`` give its operands (kept in ``_a`` and ``_b``, or all of them as a tuple in ``_a`` for
+three or more, as Σwx+b keeps its own), ``local`` calls the user's ``local`` with the operands'
+numbers and ``out=`` the node's value, the generic ``backward`` of :class:`~tinygrad_edu.core.
+ops.Op` multiplies by the upstream gradient, and ``rule`` gives ``explain()`` its words. It is
+registered under its symbol (:func:`tinygrad_edu.core.ops.register`).
 """
 
 from __future__ import annotations
@@ -32,24 +18,9 @@ from typing import Any
 from tinygrad_edu.checks import is_number
 from tinygrad_edu.core import Value, as_value, make_node, ops
 from tinygrad_edu.core.messages import describe, math_error
-from tinygrad_edu.exercises.diagnosis import factor_words, nice_factor, number
+from tinygrad_edu.custom_ops.first_use import check_local
 
 Rule = str | Sequence[str] | Callable[[int, Sequence[str], str], str] | None
-RTOL, ATOL = 1e-4, 1e-6  # as gradcheck: central differences agree to about 4 digits
-
-
-class LocalDerivativeError(ValueError):
-    """A custom op's ``local`` disagrees with central differences of its ``forward``.
-
-    Attributes: ``op`` (the symbol), ``operand`` (its index), ``kind`` (``"sign"``,
-    ``"scale"``, ``"wrong-point"``, ``"swapped"`` or ``"other"``), ``expected`` (the central
-    difference) and ``got`` (what ``local`` gave).
-    """
-
-    def __init__(self, message: str, op: str, operand: int, kind: str, expected: float, got: float):
-        super().__init__(message)
-        self.op, self.operand, self.kind = op, operand, kind
-        self.expected, self.got = expected, got
 
 
 class CustomOp:
@@ -67,7 +38,7 @@ class CustomOp:
         self.operation = operation
         self.names = names
         self.check = check
-        self._forward, self._local = forward, local
+        self.forward, self._local = forward, local
         self._checked = False
 
     @property
@@ -89,7 +60,7 @@ class CustomOp:
         values = [as_value(x, symbol) for x in operands]
         xs = [v.data for v in values]
         try:
-            result = self._forward(*xs)
+            result = self.forward(*xs)
         except (OverflowError, ValueError, ZeroDivisionError) as error:
             raise math_error(error, symbol, values) from None
         if not is_number(result):
@@ -294,98 +265,3 @@ def _op_class(
     CustomOperation.__name__ = CustomOperation.__qualname__ = f"CustomOp_{symbol}"
     CustomOperation.__doc__ = f"{symbol}({', '.join(names)}), made with custom_op."
     return CustomOperation
-
-
-# ----- the check at the first use ----------------------------------------------------------
-
-
-def check_local(function: CustomOp, xs: Sequence[float], out: float) -> bool:
-    """Compare ``local`` with central differences of ``forward`` at ``xs``.
-
-    Returns whether the check was made: not at a point where ``forward`` has a kink or is
-    undefined nearby (then the next use tries again).
-
-    Raises:
-        LocalDerivativeError: where they disagree, with the likely mistake.
-    """
-    ours = function.local_values(xs, out)
-    numerical = []
-    for i in range(len(xs)):
-        slope = _slope(function._forward, xs, i)
-        if slope is None:
-            return False
-        numerical.append(slope)
-    for i, (u, d) in enumerate(zip(ours, numerical, strict=True)):
-        if not _agree(u, d):
-            kind, words = _likely_mistake(function, xs, out, ours, numerical, i)
-            name, symbol = function.names[i], function.symbol
-            at = ", ".join(f"{n} = {number(x)}" for n, x in zip(function.names, xs, strict=True))
-            raise LocalDerivativeError(
-                f"custom op {symbol!r}: local gives ∂{symbol}/∂{name} = {number(u)} at {at} "
-                f"(out = {number(out)}), but a central difference of forward gives "
-                f"{number(d)}: {words}; fix local, or pass check=False to skip this check",
-                symbol,
-                i,
-                kind,
-                d,
-                u,
-            )
-    return True
-
-
-def _agree(u: float, d: float) -> bool:
-    return abs(u - d) <= ATOL + RTOL * abs(d)
-
-
-def _slope(forward: Callable[..., Any], xs: Sequence[float], i: int) -> float | None:
-    """∂forward/∂xᵢ by central differences, or ``None`` near a kink or a domain's edge
-    (where the one-sided slopes differ, or forward fails)."""
-    h = 1e-5 * max(1.0, abs(xs[i]))
-
-    def f(x: float) -> float:
-        return float(forward(*[x if j == i else v for j, v in enumerate(xs)]))
-
-    try:
-        low, middle, high = f(xs[i] - h), f(xs[i]), f(xs[i] + h)
-    except (ArithmeticError, ValueError):
-        return None
-    if not all(math.isfinite(v) for v in (low, middle, high)):
-        return None
-    left, right = (middle - low) / h, (high - middle) / h
-    if abs(left - right) > 1e-3 * max(1.0, abs(left), abs(right)):
-        return None  # a kink here: the two one-sided slopes differ
-    return (high - low) / (2.0 * h)
-
-
-def _likely_mistake(
-    function: CustomOp,
-    xs: Sequence[float],
-    out: float,
-    ours: Sequence[float],
-    numerical: Sequence[float],
-    i: int,
-) -> tuple[str, str]:
-    """The kind of mistake that makes ``ours[i]`` differ, and how to say it."""
-    u, d = ours[i], numerical[i]
-    if d != 0.0 and _agree(-u, d):
-        return "sign", "a sign error (yours is −1 × the right value)"
-    for j in range(len(xs)):
-        if j != i and _agree(u, numerical[j]) and _agree(ours[j], d):
-            name, other = function.names[i], function.names[j]
-            return "swapped", f"the derivatives for {name} and {other} are swapped"
-    if len(xs) == 1:
-        try:
-            exchanged = function.local_values([out], xs[0])
-        except (ArithmeticError, ValueError, TypeError):
-            exchanged = ()
-        if exchanged and _agree(exchanged[0], d):
-            name = function.names[0]
-            return "wrong-point", (
-                f"local(out, out={name}) would give the right value, so yours reads the input "
-                f"{name} where it needs the output out, or the other way round: the "
-                "derivative at the wrong point"
-            )
-    factor = nice_factor(u, d)
-    if factor is not None:
-        return "scale", f"off by a constant factor of {factor_words(factor)}"
-    return "other", "not a sign, a constant factor or the wrong point: check local's formula"
