@@ -167,14 +167,15 @@ def recognise(node: Any, children: Sequence[Any]) -> str | None:
 REQUIRED = ("data", "grad", "backward")
 
 
-def _first_node(a: Any, b: Any) -> Any:
-    """``a * b``, or ``a + b`` for a class without ``*``; ``None`` for neither."""
-    for operation in (operator.mul, operator.add):
+def _first_node(a: Any, b: Any) -> tuple[Any, str]:
+    """``a * b``, or ``a + b`` for a class without ``*``; else ``None`` and what they raised."""
+    errors = []
+    for operation, symbol in ((operator.mul, "*"), (operator.add, "+")):
         try:
-            return operation(a, b)
-        except Exception:  # the class may support only one of them
-            continue
-    return None
+            return operation(a, b), ""
+        except Exception as error:  # the class may support only one of them
+            errors.append(f"a {symbol} b raised {type(error).__name__}: {error}")
+    return None, "; ".join(errors)
 
 
 def detect(value_class: type) -> Protocol:
@@ -191,11 +192,9 @@ def detect(value_class: type) -> Protocol:
             f"check_engine makes leaves with {name}(number), but {name}(0.5) raised "
             f"{type(error).__name__}: {error}"
         ) from None
-    node = _first_node(a, b)
+    node, why = _first_node(a, b)
     if node is None:
-        raise ProtocolError(
-            f"{name} supports neither a * b nor a + b, so there is nothing to check"
-        )
+        raise ProtocolError(f"{name} supports neither a * b nor a + b ({why})")
     missing = [attribute for attribute in REQUIRED if not hasattr(node, attribute)]
     if missing:
         raise ProtocolError(f"{name}'s nodes have no {', '.join(missing)}")

@@ -79,7 +79,7 @@ def read(reader: Reader, document: object, prefix: str, activations: Sequence[st
         reader.integer(size, f"{field}.sizes[{k}]", low=1)
     for key in ("activation", "output_activation"):
         needed = architecture[key]
-        if isinstance(needed, str) and needed.isidentifier() and needed not in activations:
+        if _op_like(needed) and needed not in activations:
             reader.fail(f"{field}.{key}", needs_op_message(needed, activations))
         reader.choice(needed, f"{field}.{key}", tuple(activations))
     init = architecture["init"]
@@ -104,6 +104,11 @@ def read(reader: Reader, document: object, prefix: str, activations: Sequence[st
         )
         biases.append(reader.numbers(layer["biases"], f"{where}.biases", sizes[l + 1]))
     return ModelData(Architecture(**architecture), weights, biases)
+
+
+def _op_like(name: object) -> bool:
+    """A short name without spaces, as an op's symbol is: worth telling apart from junk."""
+    return isinstance(name, str) and 0 < len(name) <= 40 and name.split() == [name]
 
 
 def needs_op_message(name: str, activations: Sequence[str]) -> str:
