@@ -287,3 +287,10 @@ def test_a_class_whose_nodes_cannot_be_made_says_what_they_raised():
 
     with pytest.raises(ProtocolError, match="a \\* b raised TypeError: unhashable type"):
         check_engine(Unhashable)
+
+
+def test_the_numbers_of_a_missing_upstream_factor_are_what_was_added():
+    (problem,) = check_engine(micrograd_style(Mistake("exp", 0, "missing-upstream"))).problems
+    # at the first point a = 0.55 and out.grad = 1.5: e^0.55 × 1.5 should be added, not e^0.55
+    assert problem.expected == pytest.approx(math.exp(0.55) * 1.5, rel=1e-12)
+    assert problem.got == pytest.approx(math.exp(0.55), rel=1e-12)

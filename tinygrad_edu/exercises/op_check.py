@@ -184,6 +184,8 @@ def _edge_problem(
     numerical = _central_difference(probe, cls, point, i) if finding.kind == "other" else None
     if finding.kind == "overwrite":
         expected, got = sample.before + sample.local * sample.upstream, sample.after
+    elif finding.kind == "missing-upstream":
+        expected, got = sample.local * sample.upstream, sample.after - sample.before
     else:
         expected, got = sample.local, (sample.after - sample.before) / sample.upstream
     message = wording.edge_message(

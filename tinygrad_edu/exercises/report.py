@@ -18,8 +18,9 @@ class Problem:
             operand 1); ``None`` when it is not one operand's (swapped derivatives, the order).
         kind: one of :data:`tinygrad_edu.exercises.diagnosis.KINDS`.
         expected: the right number, ``got`` yours: for one edge the local derivative and
-            what yours multiplies the upstream gradient by (for an overwrite, the gradient
-            after the step); for a whole graph, the named node's gradient.
+            what yours multiplies the upstream gradient by (for an overwrite, the operand's
+            gradient after the step; for a missing upstream factor, what the step adds to
+            it); for a whole graph, the named node's gradient.
         message: the teacher's sentence.
         method: the method the mistake is in: ``"__sub__"``, ``"tanh"``, ``"backward"``.
         expression: the probe that showed it: ``"a - b"``, ``"out = a + a"``.
