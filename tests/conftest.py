@@ -22,6 +22,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tinygrad_edu.core import ops
+
 REQUIRE_ALL = os.environ.get("TINYGRAD_EDU_REQUIRE_ALL") == "1"
 
 
@@ -47,3 +49,13 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("dot") and shutil.which("dot") is None:
         pytest.skip("graphviz's 'dot' program is not installed (apt-get install graphviz)")
+
+
+@pytest.fixture(autouse=True)
+def _forget_custom_ops() -> Iterator[None]:
+    """Ops made with ``custom_op`` in one test (or README example) do not leak into the next."""
+    before = {op.symbol for op in ops.all_ops()}
+    yield
+    for op in ops.all_ops():
+        if op.symbol not in before:
+            ops.unregister(op.symbol)

@@ -7,11 +7,13 @@ chain rule in reverse topological order. The parts, each in its own folder:
 * ``lenses``: read-only views of a graph (paths, ``explain``, drawings, ``gradcheck``);
 * ``nn``: neurons, layers, the MLP, losses and optimisers;
 * ``training``: the loop, its history and its checkpoints;
-* ``files``, ``torch_bridge``: the network as plain data, on disk and in PyTorch.
+* ``files``, ``torch_bridge``: the network as plain data, on disk and in PyTorch;
+* ``exercises``, ``custom_ops``: ``check_engine`` for your own engine, ``custom_op`` for your
+  own op.
 
 The engine, the networks and training are imported with the package; the lenses (drawing
-needs graphviz), the files (json, hashlib) and the PyTorch bridge when a name of theirs is
-first used, so ``import tinygrad_edu`` stays quick.
+needs graphviz), the files (json, hashlib), the PyTorch bridge, the exercises and custom ops
+when a name of theirs is first used, so ``import tinygrad_edu`` stays quick.
 """
 
 from types import ModuleType
@@ -50,6 +52,8 @@ from tinygrad_edu.nn import (
 from tinygrad_edu.training import History, evaluate, predict, train
 
 if TYPE_CHECKING:  # imported on first use, by __getattr__ below
+    from tinygrad_edu.custom_ops import CustomOp, LocalDerivativeError, custom_op
+    from tinygrad_edu.exercises import EngineReport, Problem, check_engine
     from tinygrad_edu.files.json_file import CheckpointError
     from tinygrad_edu.lenses.draw import GraphTooLargeError, draw_dot
     from tinygrad_edu.lenses.explain import explain
@@ -69,15 +73,21 @@ __all__ = [
     "ChainEdge",
     "CheckpointError",
     "ChainPath",
+    "CustomOp",
     "EdgeStep",
+    "EngineReport",
     "GraphTooLargeError",
     "History",
     "Layer",
+    "LocalDerivativeError",
     "Neuron",
+    "Problem",
     "Value",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "chain_paths",
+    "check_engine",
+    "custom_op",
     "detect_anomaly",
     "draw_dot",
     "evaluate",
@@ -128,6 +138,14 @@ def __getattr__(name: str) -> object:
         from tinygrad_edu.lenses import paths
 
         module = paths
+    elif name in ("custom_op", "CustomOp", "LocalDerivativeError"):
+        from tinygrad_edu import custom_ops
+
+        module = custom_ops
+    elif name in ("check_engine", "EngineReport", "Problem"):
+        from tinygrad_edu import exercises
+
+        module = exercises
     elif name == "CheckpointError":
         from tinygrad_edu.files import json_file
 

@@ -41,6 +41,13 @@ def to_torch(model: HasModelData) -> torch.nn.Sequential:
     weights of ``model``, so it computes the same outputs (to rounding: PyTorch may add the
     products of a Linear in another order). torch's global random state is not touched."""
     data = model_data_of(model, "to_torch")
+    for activation in (data.architecture.activation, data.architecture.output_activation):
+        if activation not in _MODULES and activation != "linear":
+            raise ValueError(
+                f"to_torch: the activation {activation!r} has no torch.nn module (the bridge "
+                f"knows {', '.join(map(repr, [*_MODULES, 'linear']))}); a custom op cannot "
+                "be moved to PyTorch"
+            )
     torch = _torch()
     modules = []
     sizes = data.architecture.sizes

@@ -23,12 +23,14 @@ because no node holds an infinite or NaN value (see ``Value``).
 
 ``ALL_OPS`` at the end is the one table of ops. To add a unary op, write its class here, add
 it to ``ALL_OPS`` and give ``Value`` a one-line method (see the README, "Adding an op").
+Ops made at run time (``tinygrad_edu.custom_op``) are added with :func:`register`, and
+:func:`all_ops` gives the table with them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice
 from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar
@@ -47,6 +49,8 @@ class Op:
             it (``"tanh"``), for ops written as calls; ``None`` for operators.
         activation: whether an ``MLP`` may use it as an activation.
         torch_module: the ``torch.nn`` module computing the same function (``"Tanh"``).
+        apply: for an op made at run time (:func:`register`), the function that makes its
+            node from Values; ``None`` for the built-in ops, which ``Value``'s methods make.
     """
 
     symbol: ClassVar[str] = "?"
@@ -54,6 +58,7 @@ class Op:
     function: ClassVar[str | None] = None
     activation: ClassVar[bool] = False
     torch_module: ClassVar[str | None] = None
+    apply: ClassVar[Callable[..., Value] | None] = None
 
     @classmethod
     def name(cls, out: Value) -> str:
@@ -576,3 +581,29 @@ ALL_OPS: tuple[type[Op], ...] = (
     Add, Sub, Mul, Div, Neg, PowConst, Pow, Exp, Log, Sigmoid, Tanh, Relu, Abs,
     WeightedSum, WeightedSumOfData,
 )  # fmt: skip
+
+
+# ----- ops made at run time ---------------------------------------------------------------
+# tinygrad_edu.custom_op makes an op class at run time; registering it here lets the tables
+# read from the ops (the networks' activations) see it too.
+_REGISTERED: dict[str, type[Op]] = {}
+
+
+def register(op: type[Op]) -> None:
+    """Add an op made at run time to the table, after the built-in ones. An op of the same
+    symbol registered earlier is replaced (a notebook cell run twice); a built-in symbol is
+    refused with a ValueError."""
+    if any(builtin.symbol == op.symbol for builtin in ALL_OPS):
+        raise ValueError(f"{op.symbol!r} is a built-in op; choose another symbol")
+    _REGISTERED.pop(op.symbol, None)
+    _REGISTERED[op.symbol] = op
+
+
+def unregister(symbol: str) -> None:
+    """Remove the op registered under ``symbol``, if there is one."""
+    _REGISTERED.pop(symbol, None)
+
+
+def all_ops() -> tuple[type[Op], ...]:
+    """``ALL_OPS``, then the registered ops in the order they were registered."""
+    return ALL_OPS + tuple(_REGISTERED.values())

@@ -78,7 +78,10 @@ def read(reader: Reader, document: object, prefix: str, activations: Sequence[st
     for k, size in enumerate(sizes):
         reader.integer(size, f"{field}.sizes[{k}]", low=1)
     for key in ("activation", "output_activation"):
-        reader.choice(architecture[key], f"{field}.{key}", tuple(activations))
+        needed = architecture[key]
+        if _op_like(needed) and needed not in activations:
+            reader.fail(f"{field}.{key}", needs_op_message(needed, activations))
+        reader.choice(needed, f"{field}.{key}", tuple(activations))
     init = architecture["init"]
     if not isinstance(init, str) or len(init) > 100:
         reader.fail(f"{field}.init", f"expected the name of an initialiser, got {kind(init)}")
@@ -101,6 +104,20 @@ def read(reader: Reader, document: object, prefix: str, activations: Sequence[st
         )
         biases.append(reader.numbers(layer["biases"], f"{where}.biases", sizes[l + 1]))
     return ModelData(Architecture(**architecture), weights, biases)
+
+
+def _op_like(name: object) -> bool:
+    """A short name without spaces, as an op's symbol is: worth telling apart from junk."""
+    return isinstance(name, str) and 0 < len(name) <= 40 and name.split() == [name]
+
+
+def needs_op_message(name: str, activations: Sequence[str]) -> str:
+    """Why a model whose activation is unknown here cannot be loaded, and what to do."""
+    return (
+        f"the model needs the activation {name!r}, which is not one of the known ones "
+        f"({', '.join(map(repr, activations))}); if it is a custom op, make it with "
+        f"tinygrad_edu.custom_op({name!r}, forward, local) before loading the model"
+    )
 
 
 def check_architecture(

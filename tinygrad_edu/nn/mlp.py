@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from tinygrad_edu import checks, notation
 from tinygrad_edu.core import Value
 from tinygrad_edu.core.fused import input_leaves
-from tinygrad_edu.nn.activations import ACTIVATIONS
+from tinygrad_edu.nn.activations import ACTIVATIONS, Activation, activation_name
 from tinygrad_edu.nn.init import INITIALISERS, RandomSource, initial_weights
 from tinygrad_edu.nn.layer import Layer
 from tinygrad_edu.nn.neuron import Neuron
@@ -36,7 +36,8 @@ class MLP:
     Args:
         nin: number of inputs.
         nouts: the size of each layer, the last one being the output layer.
-        activation: f for the hidden layers: ``"sigmoid"``, ``"tanh"``, ``"relu"`` or ``"linear"``.
+        activation: f for the hidden layers: ``"sigmoid"``, ``"tanh"``, ``"relu"`` or ``"linear"``,
+            or a one-operand op made with ``custom_op`` (kept by its symbol).
         output_activation: f for the output layer.
         init: ``"xavier"`` (N(0, 2/(n_in+n_out)), document 003), ``"he"`` or ``"uniform"``.
         seed: an int makes the initial weights reproducible without touching the global
@@ -49,8 +50,8 @@ class MLP:
         self,
         nin: int,
         nouts: Sequence[int],
-        activation: str = "sigmoid",
-        output_activation: str = "sigmoid",
+        activation: str | Activation = "sigmoid",
+        output_activation: str | Activation = "sigmoid",
         init: str = "xavier",
         seed: int | None = None,
         fused: bool = True,
@@ -60,8 +61,7 @@ class MLP:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         for size in nouts:
             checks.positive_int("each layer size in nouts", size)
-        checks.choice("activation", activation, tuple(ACTIVATIONS))
-        checks.choice("output_activation", output_activation, tuple(ACTIVATIONS))
+        activation, output_activation = _activation_names(activation, output_activation)
         checks.choice("init", init, INITIALISERS)
         if seed is not None:
             checks.integer("seed", seed)
@@ -98,8 +98,8 @@ class MLP:
         cls,
         weights: Matrices,
         biases: Sequence[Sequence[float]] | None = None,
-        activation: str = "sigmoid",
-        output_activation: str | None = None,
+        activation: str | Activation = "sigmoid",
+        output_activation: str | Activation | None = None,
         fused: bool = True,
     ) -> MLP:
         """A network with given weights: ``weights[l][i][j]`` is the weight from input ``i``
@@ -113,8 +113,7 @@ class MLP:
         if biases is None:
             biases = [[0.0] * size for size in sizes[1:]]
         output_activation = activation if output_activation is None else output_activation
-        checks.choice("activation", activation, tuple(ACTIVATIONS))
-        checks.choice("output_activation", output_activation, tuple(ACTIVATIONS))
+        activation, output_activation = _activation_names(activation, output_activation)
         model = cls.__new__(cls)
         model._build(weights, biases, activation, output_activation, fused)
         model.init = "given"
@@ -245,6 +244,15 @@ class MLP:
             f"MLP({self.nin}, {[layer.nout for layer in self.layers]}, "
             f"activation={self.activation!r}, output_activation={self.output_activation!r})"
         )
+
+
+def _activation_names(activation: object, output_activation: object) -> tuple[str, str]:
+    """Both activations checked, as names (a custom op given as its function: its symbol)."""
+    names = tuple(ACTIVATIONS)
+    return (
+        checks.choice("activation", activation_name(activation), names),
+        checks.choice("output_activation", activation_name(output_activation), names),
+    )
 
 
 def save_model(model: MLP, path: str | os.PathLike[str]) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from tinygrad_edu import checks, notation
 from tinygrad_edu.core import Value, layer_weighted_sums
-from tinygrad_edu.nn.activations import ACTIVATIONS, LINEAR
+from tinygrad_edu.nn.activations import ACTIVATIONS, LINEAR, Activation, activation_name
 
 
 class Neuron:
@@ -21,17 +21,18 @@ class Neuron:
         self,
         weights: Sequence[float],
         bias: float = 0.0,
-        activation: str = "sigmoid",
+        activation: str | Activation = "sigmoid",
         fused: bool = True,
         layer: int = 1,
         index: int = 0,
     ) -> None:
-        self.activation = checks.choice("activation", activation, tuple(ACTIVATIONS))
+        name = activation_name(activation)  # a custom op's function: its symbol
+        self.activation = checks.choice("activation", name, tuple(ACTIVATIONS))
         self._fused = checks.flag("fused", fused)
         weight_values = [Value(w, notation.weight(layer, i, index)) for i, w in enumerate(weights)]
         # (w₁, …, wₙ, b): shared, never copied, by every Σwx+b node this neuron makes
         self._parameters = (*weight_values, Value(bias, notation.bias(layer, index)))
-        self._activate = ACTIVATIONS[activation]
+        self._activate = ACTIVATIONS[self.activation]
         self._h_label = notation.pre_activation(layer, index)
         self._a_label = notation.activation(layer, index)
 

@@ -1,0 +1,92 @@
+"""What ``check_engine`` found: the problems, each at its root cause, and the teaching text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One wrong gradient rule, reported once, at its root cause.
+
+    Attributes:
+        op: the op's symbol as the class names it in ``_op`` (``"**2"`` for micrograd's
+            ``x**2``), else its usual symbol (``"*"``, ``"tanh"``); ``None`` for a mistake of
+            ``backward()`` itself (the order, the seed).
+        operand: which operand's gradient is wrong, 0 or 1 as written (in ``2 - a``, ``a`` is
+            operand 1); ``None`` when it is not one operand's (swapped derivatives, the order).
+        kind: one of :data:`tinygrad_edu.exercises.diagnosis.KINDS`.
+        expected: the right number, ``got`` yours: for one edge the local derivative and
+            what yours multiplies the upstream gradient by (for an overwrite, the operand's
+            gradient after the step; for a missing upstream factor, what the step adds to
+            it); for a whole graph, the named node's gradient.
+        message: the teacher's sentence.
+        method: the method the mistake is in: ``"__sub__"``, ``"tanh"``, ``"backward"``.
+        expression: the probe that showed it: ``"a - b"``, ``"out = a + a"``.
+    """
+
+    op: str | None
+    operand: int | None
+    kind: str
+    expected: float | None
+    got: float | None
+    message: str
+    method: str
+    expression: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class EngineReport:
+    """The result of ``check_engine(ValueClass)``.
+
+    Attributes:
+        engine: the class's name.
+        protocol: ``"micrograd"`` or ``"local gradients"``.
+        problems: what is wrong, each mistake once.
+        checked: the probes that ran: op expressions (``"2 - a"``) and whole-graph probes.
+        skipped: probe → why it did not run (the class has no such op, say).
+        consequences: probes that also went wrong only because of a problem listed (``2 - a``
+            when ``a - b`` is wrong): fix those first.
+        notes: limits that are not wrong gradients (a second ``backward()`` over-counting,
+            recursion on deep graphs).
+    """
+
+    engine: str
+    protocol: str
+    problems: tuple[Problem, ...]
+    checked: tuple[str, ...]
+    skipped: Mapping[str, str] = field(default_factory=dict)
+    consequences: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """No problem found (notes may remain)."""
+        return not self.problems
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        verdict = (
+            "no problems: every probe gives tinygrad_edu's gradients"
+            if self.ok
+            else f"{count} problem{'s' if count != 1 else ''}"
+        )
+        lines = [f"check_engine({self.engine}), {self.protocol} protocol: {verdict}"]
+        lines += [f"  {problem.message}" for problem in self.problems]
+        if self.consequences:
+            lines.append(
+                "also wrong, only because of the problems above (fix those first): "
+                + ", ".join(self.consequences)
+            )
+        lines.append(f"checked: {', '.join(self.checked)}")
+        if self.skipped:
+            shown = "; ".join(f"{probe} ({why})" for probe, why in self.skipped.items())
+            lines.append(f"skipped: {shown}")
+        if self.notes:
+            lines.append("notes:")
+            lines += [f"  - {note}" for note in self.notes]
+        return "\n".join(lines)
