@@ -26,6 +26,7 @@ from tinygrad_edu.lenses.draw import GraphTooLargeError, draw_dot
 from tinygrad_edu.lenses.explain import explain
 from tinygrad_edu.lenses.gradcheck import gradcheck, numerical_gradient
 from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
+from tinygrad_edu.lenses.stepper import stepper
 from tinygrad_edu.nn import (
     MLP,
     SGD,
@@ -86,6 +87,7 @@ __all__ = [
     "save_model",
     "softmax",
     "softmax_cross_entropy",
+    "stepper",
     "sum_squared_error",
     "to_torch",
     "topological_order",

@@ -58,6 +58,8 @@ def test_demo_trains_explains_and_draws(tmp_path):
     assert "∂L/∂W1[1,0]" in out  # the chain-rule explanation of the chosen weight
     assert (tmp_path / "demo_graph.dot").read_text().startswith("digraph")
     assert (tmp_path / "demo_graph.svg").read_text().lstrip().startswith("<?xml")
+    page = (tmp_path / "demo_steps.html").read_text(encoding="utf-8")
+    assert 'data-steps="12"' in page and "W1[1,0]" in page  # the explained weight, lit up
 
 
 def test_demo_without_dot_still_writes_the_dot_source(tmp_path):
@@ -74,3 +76,4 @@ def test_demo_without_dot_still_writes_the_dot_source(tmp_path):
     assert "apt-get install graphviz" in result.stdout
     assert (tmp_path / "demo_graph.dot").exists()
     assert not (tmp_path / "demo_graph.svg").exists()
+    assert (tmp_path / "demo_steps.html").read_text(encoding="utf-8").startswith("<!DOCTYPE")

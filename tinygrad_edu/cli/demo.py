@@ -3,7 +3,8 @@
 Trains a 3-4-1 sigmoid network on the four-row table with the document's loss
 ΔL = Σ(y − ŷ)² by full-batch gradient descent, prints each row's prediction and the final
 loss, explains one weight's gradient as the documents' chain-rule product, and writes the
-loss's computation graph for one example next to where it was run.
+loss's computation graph for one example next to where it was run, with a page that steps
+through its backward pass (``demo_steps.html``, for any browser).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.datasets import xor_table
 from tinygrad_edu.lenses.draw import draw_dot, render
 from tinygrad_edu.lenses.explain import explain
+from tinygrad_edu.lenses.stepper import stepper
 from tinygrad_edu.nn import MLP, sum_squared_error
 from tinygrad_edu.training import predict, train
 
@@ -41,7 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--output-dir",
         type=Path,
         default=Path("."),
-        help="where to write the graph (default: here)",
+        help="where to write the graph and the page (default: here)",
     )
     parser.set_defaults(run=run)
 
@@ -98,4 +100,10 @@ def run(args: argparse.Namespace) -> int:
     if "svg" not in formats:
         print("no SVG: graphviz's 'dot' program is missing; install it with:")
         print("    sudo apt-get install graphviz")
+    page = args.output_dir / "demo_steps.html"
+    try:
+        stepper(loss, highlight=weight).save(page)
+    except OSError as error:
+        raise UsageError(f"tinygrad-edu demo: cannot write {page}: {error}") from None
+    print(f"wrote a page that steps through its backward pass (open it in a browser): {page}")
     return 0

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from tinygrad_edu.cli import demo, explain, graph, train
+from tinygrad_edu.cli import demo, explain, graph, step, train
 from tinygrad_edu.cli.errors import UsageError
 
 # Each module registers one subcommand with its add_parser(subparsers).
-COMMANDS = (demo, graph, explain, train)
+COMMANDS = (demo, graph, step, explain, train)
 
 
 class _OneLineParser(argparse.ArgumentParser):
