@@ -32,7 +32,7 @@ from tests.lenses.pages import (
     records,
     square,
 )
-from tests.strategies import build, programs
+from tests.strategies import build, networks, programs
 
 
 def same(a: float | str, b: float) -> bool:
@@ -100,6 +100,18 @@ def test_the_pages_steps_are_backward_steps_bit_for_bit(program):
             assert same(edge["contribution"], truth.contribution)
             assert same(edge["before"], truth.grad_before)
             assert same(edge["after"], truth.grad_after)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks())
+def test_every_network_steps_through_with_or_without_neuron_boxes(network):
+    _, loss = network
+    expected = records(loss)
+    for group in ("neuron", None):
+        data = stepper(loss, group=group, layout="python").data
+        assert len(data["steps"]) == len(expected)
+        last = data["steps"][-1]["edges"]
+        assert [edge["after"] for edge in last] == [edge.grad_after for edge in expected[-1].edges]
 
 
 def test_making_a_stepper_leaves_every_grad_as_it_was():
@@ -372,6 +384,8 @@ def test_without_dot_the_page_is_laid_out_in_pure_python(monkeypatch):
     root, _ = document_001()
     automatic = stepper(root)
     assert automatic.html() == stepper(root, layout="python").html()
+    with pytest.raises(viz.GraphvizNotInstalledError, match="or pass layout='auto'"):
+        stepper(root, layout="dot")
 
 
 @pytest.mark.dot

@@ -254,6 +254,8 @@ def test_clicking_a_leaf_lights_its_paths_and_shows_its_details(open_page):
     assert details.startswith("'W1[0,2]'\ndata 0.9\ngrad 0.000952078")
     watched.page.select_option("select.path-select", "-1")
     assert watched.page.eval_on_selector_all(".canvas .lit", "els => els.length") == 0
+    watched.page.keyboard.press("ArrowRight")  # the keys step again after using the list
+    assert watched.step() == 1
     watched.page.click('g.value[data-label="h1[2]"]')  # interior: details, paths unchanged
     assert watched.page.text_content(".details").startswith("'h1[2]'\ndata 1.2")
     assert "op Σwx+b, with the local derivative of each operand:" in watched.page.text_content(

@@ -276,7 +276,7 @@ class _LayeredGraph:
         for v, s in zip(layer, _spaced_isotonic(wanted, weights, self.gaps[k]), strict=True):
             self.position[v] = s
 
-    # ----- 1b. positions along the rank direction ---------------------------------------
+    # ----- 3b. positions along the rank direction ---------------------------------------
 
     def rank_positions(self, rank_gap: float) -> list[float]:
         """The centre line of each layer: each layer is as thick as its thickest node, and a

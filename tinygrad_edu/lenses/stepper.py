@@ -24,7 +24,8 @@ from tinygrad_edu.core import Value, topological_order
 from tinygrad_edu.core.messages import describe, node_name
 from tinygrad_edu.files.atomic import PathLike, checked_path, write_atomically
 from tinygrad_edu.lenses.backward_pass import pass_from_zero
-from tinygrad_edu.lenses.draw import DEFAULT_MAX_NODES, draw_dot
+from tinygrad_edu.lenses.dot_layout import dot_available
+from tinygrad_edu.lenses.draw import DEFAULT_MAX_NODES, GraphvizNotInstalledError, draw_dot
 from tinygrad_edu.lenses.paths import ChainEdge
 from tinygrad_edu.lenses.stepper_data import Json, page_data
 from tinygrad_edu.lenses.svg import ENGINES, Scene, arrange, write_svg
@@ -67,6 +68,12 @@ def stepper(
     _check_value(root, "stepper(root)")
     if layout not in ENGINES:
         raise ValueError(f"layout must be one of {', '.join(ENGINES)}; got {layout!r}")
+    if layout == "dot" and not dot_available():
+        raise GraphvizNotInstalledError(
+            "layout='dot' needs graphviz's 'dot' program, which is not installed; install "
+            "graphviz (apt-get install graphviz, brew install graphviz or conda install "
+            "graphviz) or pass layout='auto', which lays the graph out in pure Python without it"
+        )
     if not isinstance(highlight_caption, str):
         raise TypeError(f"highlight_caption must be a str, got {describe(highlight_caption)}")
     nodes = set(topological_order(root))
@@ -141,7 +148,13 @@ class Stepper:
     """One backward pass of a graph, ready to step through: :meth:`save` writes the page,
     :meth:`html` gives its text, and Jupyter shows it inline (``_repr_mimebundle_``: the page
     in an ``<iframe srcdoc>``, and a picture of the final state for viewers that run no
-    script)."""
+    script).
+
+    Attributes:
+        data: everything the page shows, as its embedded JSON (the steps' raw numbers, bit for
+            bit those of ``backward_steps()``, and their texts and colours).
+        frame_height: the height in pixels of the page inline in a notebook.
+    """
 
     frame_height = FRAME_HEIGHT
 

@@ -300,16 +300,20 @@
   button(".zoom-in", function () { zoomBy(0.8); });
   button(".zoom-out", function () { zoomBy(1.25); });
   button(".fit", goHome);
+  // after a choice the keys go to the page again, not to the control that was used
   speed.addEventListener("change", function () {
+    speed.blur();
     if (timer !== null) {
       stop();
       play();
     }
   });
   colour.addEventListener("change", function () {
+    colour.blur();
     root.classList.toggle("plain", !colour.checked);
   });
   pathSelect.addEventListener("change", function () {
+    pathSelect.blur();
     setPath(Number(pathSelect.value));
   });
 
