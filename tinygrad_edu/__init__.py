@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # imported on first use, by __getattr__ below
     from tinygrad_edu.lenses.gradcheck import gradcheck, numerical_gradient
     from tinygrad_edu.lenses.layer_view import layer_view
     from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
+    from tinygrad_edu.lenses.stepper import stepper
     from tinygrad_edu.torch_bridge import to_torch
 
 __version__ = "0.1.0"
@@ -107,6 +108,7 @@ __all__ = [
     "save_model",
     "softmax",
     "softmax_cross_entropy",
+    "stepper",
     "sum_squared_error",
     "to_torch",
     "topological_order",
@@ -130,6 +132,10 @@ def __getattr__(name: str) -> object:
         from tinygrad_edu.lenses import gradcheck
 
         module = gradcheck
+    elif name == "stepper":
+        from tinygrad_edu.lenses import stepper
+
+        module = stepper
     elif name == "layer_view":
         from tinygrad_edu.lenses import layer_view
 

@@ -58,9 +58,11 @@ def test_demo_trains_explains_and_draws(tmp_path):
     assert "∂L/∂W1[1,0]" in out  # the chain-rule explanation of the chosen weight
     assert (tmp_path / "demo_graph.dot").read_text().startswith("digraph")
     assert (tmp_path / "demo_graph.svg").read_text().lstrip().startswith("<?xml")
+    page = (tmp_path / "demo_steps.html").read_text(encoding="utf-8")
+    assert 'data-steps="12"' in page and "W1[1,0]" in page  # the explained weight, lit up
 
 
-def test_demo_without_dot_still_writes_the_dot_source(tmp_path):
+def test_demo_without_dot_still_writes_the_dot_source_and_an_svg(tmp_path):
     env = dict(os.environ, PATH=os.path.dirname(sys.executable))  # no graphviz on this PATH
     result = subprocess.run(
         [sys.executable, "-m", "tinygrad_edu", "demo"],
@@ -73,4 +75,6 @@ def test_demo_without_dot_still_writes_the_dot_source(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "apt-get install graphviz" in result.stdout
     assert (tmp_path / "demo_graph.dot").exists()
-    assert not (tmp_path / "demo_graph.svg").exists()
+    svg = (tmp_path / "demo_graph.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "W1[1,0]" in svg  # laid out in pure Python
+    assert (tmp_path / "demo_steps.html").read_text(encoding="utf-8").startswith("<!DOCTYPE")

@@ -5,6 +5,9 @@ failing assertion fails the cell and this test, with the cell's traceback. The k
 ``tinygrad_edu`` from this checkout and draws with matplotlib's inline backend, which renders
 with Agg and needs no display, so the pictures each notebook shows can be counted.
 
+A notebook that draws graphs runs twice: with graphviz's ``dot`` on the PATH, and with a PATH
+without it, where drawings and the step-through page are laid out in pure Python.
+
 ``docs/make_images.py``, which draws the README's pictures, is run here too.
 """
 
@@ -29,6 +32,18 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 CELL_TIMEOUT = 120  # seconds for any one cell: a stuck cell fails instead of hanging CI
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 PICTURES = ("image/png", "image/svg+xml")
+DRAWS = ("draw_dot", "stepper")
+
+
+def _draws(path: Path) -> bool:
+    return any(name in path.read_text(encoding="utf-8") for name in DRAWS)
+
+
+RUNS = [
+    pytest.param(path, dot, id=f"{path.stem}-{dot.replace(' ', '-')}")
+    for path in NOTEBOOKS
+    for dot in (("with dot", "without dot") if _draws(path) else ("as it is",))
+]
 
 
 def read(path: Path):
@@ -58,13 +73,16 @@ def test_notebook_is_committed_without_outputs(path: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_notebook_runs_on_a_fresh_kernel(path: Path, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize(("path", "dot"), RUNS)
+def test_notebook_runs_on_a_fresh_kernel(path: Path, dot: str, monkeypatch: pytest.MonkeyPatch):
     notebook = read(path)
     source = "\n".join(cell.source for cell in code_cells(notebook))
     assert source.count("assert ") >= 3, f"{path.name} checks too few of its numbers"
-    if "draw_dot" in source and shutil.which("dot") is None:
+    if dot == "with dot" and shutil.which("dot") is None:
         pytest.skip("graphviz's 'dot' program is not installed (apt-get install graphviz)")
+    if dot == "without dot":  # the kernel inherits a PATH with Python and no graphviz
+        monkeypatch.setenv("PATH", os.path.dirname(sys.executable))
+        assert shutil.which("dot") is None
     monkeypatch.setenv("MPLBACKEND", INLINE_BACKEND)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
 
@@ -80,6 +98,12 @@ def test_notebook_runs_on_a_fresh_kernel(path: Path, monkeypatch: pytest.MonkeyP
     assert not [o for o in outputs if o.output_type == "error"]
     pictures = [o for o in outputs if any(kind in o.get("data", {}) for kind in PICTURES)]
     assert pictures, f"{path.name} shows no picture"
+    drawings = [o.data["image/svg+xml"] for o in pictures if "image/svg+xml" in o.data]
+    if dot == "without dot":  # each drawn by the pure-Python layout and SVG writer
+        assert drawings and all(svg.startswith("<svg xmlns") for svg in drawings)
+    pages = [o.data["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    if "stepper(" in source:  # the step-through page, inline
+        assert pages and all(page.startswith('<iframe id="tinygrad-edu-stepper-') for page in pages)
 
 
 def test_readme_images_are_committed():

@@ -3,7 +3,8 @@
 Trains a 3-4-1 sigmoid network on the four-row table with the document's loss
 ΔL = Σ(y − ŷ)² by full-batch gradient descent, prints each row's prediction and the final
 loss, explains one weight's gradient as the documents' chain-rule product, and writes the
-loss's computation graph for one example next to where it was run.
+loss's computation graph for one example next to where it was run, with a page that steps
+through its backward pass (``demo_steps.html``, for any browser).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.datasets import xor_table
 from tinygrad_edu.lenses.draw import draw_dot, render
 from tinygrad_edu.lenses.explain import explain
+from tinygrad_edu.lenses.stepper import stepper
 from tinygrad_edu.nn import MLP, sum_squared_error
 from tinygrad_edu.training import predict, train
 
@@ -42,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--output-dir",
         type=Path,
         default=Path("."),
-        help="where to write the graph (default: here)",
+        help="where to write the graph and the page (default: here)",
     )
     parser.set_defaults(run=run)
 
@@ -88,15 +90,20 @@ def run(args: argparse.Namespace) -> int:
 
     graph = draw_dot(loss, highlight=weight)
     stem = args.output_dir / "demo_graph"
-    formats = ["dot"] if shutil.which("dot") is None else ["dot", "svg"]
-    for format_ in formats:
+    for format_ in ("dot", "svg"):  # without dot, the SVG is laid out in pure Python
         path = stem.with_suffix(f".{format_}")
         try:
             render(graph, path, format_)
         except (OSError, RuntimeError) as error:
             raise UsageError(f"tinygrad-edu demo: cannot write {path}: {error}") from None
         print(f"wrote the loss's computation graph: {path}")
-    if "svg" not in formats:
-        print("no SVG: graphviz's 'dot' program is missing; install it with:")
-        print("    sudo apt-get install graphviz")
+    if shutil.which("dot") is None:
+        print("(graphviz's 'dot' program is not installed, so the SVG was laid out in pure")
+        print(" Python; for dot's layout, and for PNG and PDF: sudo apt-get install graphviz)")
+    page = args.output_dir / "demo_steps.html"
+    try:
+        stepper(loss, highlight=weight).save(page)
+    except OSError as error:
+        raise UsageError(f"tinygrad-edu demo: {error.strerror or error}") from None  # names page
+    print(f"wrote a page that steps through its backward pass (open it in a browser): {page}")
     return 0

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if args.var and args.expr is None:
         raise UsageError("tinygrad-edu graph: --var needs --expr (document 001 has no variables)")
     format_, path = _format_and_path(args.format, args.output)
-    if format_ != "dot" and shutil.which("dot") is None:  # before any work or output
+    if format_ in ("png", "pdf") and shutil.which("dot") is None:  # before any work or output
         raise UsageError(f"tinygrad-edu graph: {missing_dot_message(format_, '--format dot')}")
     if args.expr is not None:
         root = _expression_graph(args.expr, args.var)
@@ -140,17 +140,18 @@ def _format_and_path(format_: str | None, output: str | None) -> tuple[str, Path
     return format_ or named or "svg", path
 
 
-def _expression_graph(text: str, assignments: list[str]) -> Value:
+def _expression_graph(text: str, assignments: list[str], command: str = "graph") -> Value:
+    """The graph of ``--expr`` with its ``--var`` values, after backward (also for ``step``)."""
     values: dict[str, float] = {}
-    for name, value in map(_parse_assignment, assignments):
+    for name, value in (_parse_assignment(a, command) for a in assignments):
         if name in values:
-            raise UsageError(f"tinygrad-edu graph: --var {name} is given twice")
+            raise UsageError(f"tinygrad-edu {command}: --var {name} is given twice")
         values[name] = value
     try:
         names = variable_names(text)
         root = parse_expression(text, values)
     except ExpressionError as error:
-        raise UsageError(f"tinygrad-edu graph: --expr: {error}") from None
+        raise UsageError(f"tinygrad-edu {command}: --expr: {error}") from None
     for name in names:
         if name not in values:
             print(f"{name} = {_value_of(root, name):g} (default; set it with --var {name}=VALUE)")
@@ -164,7 +165,7 @@ def _value_of(root: Value, name: str) -> float:
     return next(node.data for node in topological_order(root) if node.label == name)
 
 
-def _parse_assignment(text: str) -> tuple[str, float]:
+def _parse_assignment(text: str, command: str = "graph") -> tuple[str, float]:
     name, sep, number = text.partition("=")
     name = name.strip()
     try:
@@ -173,13 +174,14 @@ def _parse_assignment(text: str) -> tuple[str, float]:
         value = math.nan
     if not sep or not name.isidentifier() or not math.isfinite(value):
         raise UsageError(
-            f"tinygrad-edu graph: --var {text!r} must look like NAME=VALUE with a finite "
+            f"tinygrad-edu {command}: --var {text!r} must look like NAME=VALUE with a finite "
             "number, e.g. --var x=0.3"
         )
     return name, value
 
 
-def _find_node(root: Value, name: str) -> Value:
+def _find_node(root: Value, name: str, command: str = "graph") -> Value:
+    """The node labelled ``name`` (for ``--highlight``), or a UsageError listing the leaves."""
     nodes = topological_order(root)
     for node in nodes:
         if node.label == name:
@@ -190,6 +192,6 @@ def _find_node(root: Value, name: str) -> Value:
     inner = next((node.label for node in nodes if node.label and node.children), None)
     also = f" (or an inner node such as {inner})" if inner else ""
     raise UsageError(
-        f"tinygrad-edu graph: --highlight {name!r} names no node of the graph; "
+        f"tinygrad-edu {command}: --highlight {name!r} names no node of the graph; "
         f"choose one of {', '.join(leaves)}{also}"
     )

@@ -21,6 +21,8 @@ from tinygrad_edu.lenses.paths import count_paths, find_labelled
 if TYPE_CHECKING:
     import graphviz
 
+    from tinygrad_edu.lenses.drawing import Drawing
+
 __all__ = [
     "DEFAULT_MAX_NODES",
     "FORMATS",
@@ -54,8 +56,9 @@ def draw_dot(
     grads: bool | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     group: str | None = "auto",
-) -> graphviz.Digraph:
-    """The computation graph below ``root`` as a ``graphviz.Digraph``.
+) -> Drawing:
+    """The computation graph below ``root`` as a ``graphviz.Digraph`` (a :class:`Drawing`,
+    which Jupyter shows inline with or without graphviz's ``dot`` program).
 
     Args:
         rankdir: ``"LR"`` (left to right, the documents' figures) or ``"TB"`` (top to bottom).
@@ -83,7 +86,7 @@ def draw_dot(
     The same graph always gives the same DOT text: node ids follow ``topological_order``,
     which visits operands in order; an operand used twice (``x * x``) gets two edges.
     """
-    import graphviz  # imported here so that `import tinygrad_edu` stays light
+    from tinygrad_edu.lenses.drawing import Drawing  # here: `import tinygrad_edu` stays light
 
     root = checks.node("draw_dot: the root", root)
     _check_options(rankdir, group, max_nodes, show_local)
@@ -102,8 +105,8 @@ def draw_dot(
         raise GraphTooLargeError(full_count, drawn_count, max_nodes, group, grouped)
     on_path = _nodes_on_paths(root, highlight, ids)
 
-    dot = graphviz.Digraph("computation_graph")
-    dot.attr(rankdir=rankdir)
+    dot = Drawing("computation_graph")
+    dot.attr(rankdir=rankdir, ordering="out")  # out-edges in order: h2[0] above h2[4]
     dot.attr("node", fontname="Helvetica", fontsize="11")
     dot.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.6")
     if neurons and neurons.groups:
@@ -392,9 +395,12 @@ def render(graph: graphviz.Digraph, path: str | Path, format: str = "svg") -> Pa
     """Write ``graph`` to ``path`` as ``"svg"``, ``"png"``, ``"pdf"`` or ``"dot"`` (the DOT
     text itself, which needs no graphviz program). Returns the path written.
 
+    Without graphviz's ``dot`` program a drawing of ``draw_dot`` is still written as SVG,
+    laid out in pure Python (:mod:`tinygrad_edu.lenses.layout`).
+
     Raises:
-        GraphvizNotInstalledError: for svg/png/pdf when graphviz's ``dot`` program is not
-            installed; nothing is written then.
+        GraphvizNotInstalledError: for png/pdf (and svg of a graph not made by ``draw_dot``)
+            when ``dot`` is not installed; nothing is written then.
         ValueError: for any other format.
     """
     if format not in FORMATS:
@@ -404,6 +410,11 @@ def render(graph: graphviz.Digraph, path: str | Path, format: str = "svg") -> Pa
         path.write_text(graph.source, encoding="utf-8")
         return path
     if shutil.which("dot") is None:
+        from tinygrad_edu.lenses.drawing import Drawing
+
+        if format == "svg" and isinstance(graph, Drawing):
+            path.write_text(graph.svg_without_dot(), encoding="utf-8")
+            return path
         raise GraphvizNotInstalledError(missing_dot_message(format))
     try:
         data = graph.pipe(format=format)  # rendered in memory: no half-written file on error
