@@ -5,7 +5,7 @@ inside each function, so ``import tinygrad_edu.plotting`` works without it; only
 needs it. Every function draws into the ``ax`` you pass, or a new figure, and returns what it
 drew on, so the numbers behind a picture can be read back (``ax.lines[0].get_ydata()``).
 
-Model outputs are computed with :func:`~tinygrad_edu.train.predict`, which runs under
+Model outputs are computed with :func:`~tinygrad_edu.training.predict`, which runs under
 ``no_grad``: drawing a curve or a boundary builds no graph.
 """
 

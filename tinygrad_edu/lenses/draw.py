@@ -2,7 +2,7 @@
 
 Each ``Value`` is a box showing its label, data and grad; each op is a small node of its own
 between its operands and its result. Only drawing lives here: the numbers on the edges come
-from ``Value.local_derivatives()`` and the paths to highlight from :mod:`tinygrad_edu.graph`.
+from ``Value.local_derivatives()`` and the paths to highlight from :mod:`tinygrad_edu.lenses.paths`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""``explain``: document 001's equation 16 written out with numbers, one path per product.
+"""``explain``: document 001's equation 16 for one weight, written out with numbers: each of
+its matrix products becomes a sum over the graph's paths, one product per path.
 
-:func:`explain` takes the chain-rule paths of :mod:`tinygrad_edu.graph` from a root down to one
+:func:`explain` takes the chain-rule paths of :mod:`tinygrad_edu.lenses.paths` from a root down to one
 node and writes each as a product of named local derivatives with their values, then the sum of
 the products and a check of that sum against ``leaf.grad``.
 """
@@ -31,7 +32,7 @@ def explain(
     max_paths: int = 1000,
     width: int = DEFAULT_WIDTH,
 ) -> str:
-    """∂root/∂leaf written out as the documents write it (document 001, equation 16)::
+    """∂root/∂leaf as document 001's equation 16 becomes for one node: a sum over paths::
 
         ∂E/∂w = Σ over paths of  ∂E/∂a3[k] · ∂a3[k]/∂h3[k] · ∂h3[k]/∂a2[j] ⋯ ∂h1[i]/∂w
 
@@ -228,7 +229,8 @@ class _Namer:
     # -- the where section -----------------------------------------------------------------
 
     def where_lines(self) -> list[str]:
-        """What each factor is (the documents' equations 4 to 14), then the generated names."""
+        """What each factor is (document 001's equations 4 to 9 and 12 to 14), then the
+        generated names."""
         lines = []
         if not self.root.label:
             lines.append(f"  {ROOT_NAME} is the root, which has no label.")
