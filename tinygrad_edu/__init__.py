@@ -8,6 +8,7 @@ chain rule in reverse topological order. The parts, each in its own folder:
 * ``nn``: neurons, layers, the MLP, losses and optimisers;
 * ``training``: the loop, its history and its checkpoints;
 * ``files``, ``torch_bridge``: the network as plain data, on disk and in PyTorch.
+* ``micrograd``: micrograd 0.1.0's ``Value`` and ``nn`` as a drop-in (``install()``).
 """
 
 from tinygrad_edu.core import (
