@@ -322,3 +322,31 @@ def contenders(X, y, seed: int = 0, torch: bool = True) -> list[Contender]:
         except ImportError:
             pass
     return made
+
+
+# ----- micrograd's demo loop, as lesson code writes it ---------------------------------------
+
+
+def demo_training(Value, MLP, X, y, steps: int = 100) -> list[tuple[float, float]]:
+    """micrograd's demo: ``random.seed(1337)``, ``MLP(2, [16, 16, 1])``, then ``steps`` SGD
+    steps on the mean hinge loss plus 1e-4·Σp², the rate falling from 1.0 by 0.9 over 100
+    steps. ``Value`` and ``MLP`` are whichever ``micrograd`` the caller imported. Returns each
+    step's (loss, accuracy)."""
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1])
+    history = []
+    for k in range(steps):
+        inputs = [list(map(Value, xrow)) for xrow in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores, strict=True)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = ALPHA * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        accuracy = [(yi > 0) == (s.data > 0) for yi, s in zip(y, scores, strict=True)]
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        history.append((total_loss.data, sum(accuracy) / len(accuracy)))
+    return history

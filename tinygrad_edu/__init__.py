@@ -9,7 +9,8 @@ chain rule in reverse topological order. The parts, each in its own folder:
 * ``training``: the loop, its history and its checkpoints;
 * ``files``, ``torch_bridge``: the network as plain data, on disk and in PyTorch;
 * ``exercises``, ``custom_ops``: ``check_engine`` for your own engine, ``custom_op`` for your
-  own op.
+  own op;
+* ``micrograd``: micrograd 0.1.0's ``Value`` and ``nn`` as a drop-in (``install()``).
 
 The engine, the networks and training are imported with the package; the lenses (drawing
 needs graphviz), the files (json, hashlib), the PyTorch bridge, the exercises and custom ops

@@ -93,3 +93,12 @@ def test_the_mnist_benchmark_compares_train_with_the_plain_float_floor_doing_the
     assert re.search(
         r"MNIST epoch of 60,000 images with train\(\), extrapolated: [\d.]+ minutes", out
     )
+
+
+def test_the_drop_in_benchmark_times_all_three_engines_and_compares_their_numbers():
+    out = run("bench_micrograd_dropin.py", "--steps", "2", "--rounds", "1", "--points", "10")
+    for engine in ("micrograd 0.1.0", r"drop-in, install\(\)", r"drop-in, install\(fused=True\)"):
+        assert re.search(rf"^  {engine} +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+x$", out, re.MULTILINE)
+    assert re.search(r"^drop-in against micrograd: losses within \d+ ulps", out, re.MULTILINE)
+    assert "accuracy equal at every step: yes" in out
+    assert "fused and expanded losses bit-identical at every step: yes" in out

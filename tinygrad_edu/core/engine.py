@@ -235,14 +235,21 @@ class Value(NumberProtocol, MicrogradNames):
 _new = object.__new__
 
 
-def make_node(data: float, operation: type[ops.Op], a: Any, b: Any = None) -> Value:
+def make_node(
+    data: float,
+    operation: type[ops.Op],
+    a: Any,
+    b: Any = None,
+    node_class: type[Value] | None = None,
+) -> Value:
     """The node for an op's result ``data``, made by ``operation`` from the operands it keeps
-    in ``a`` and ``b`` (see its ``children``).
+    in ``a`` and ``b`` (see its ``children``); a ``node_class`` of a subclass of ``Value``
+    makes the node one of it (``tinygrad_edu.micrograd``'s Value).
 
     Raises where ``data`` is inf or NaN (see :class:`Value`). Under ``no_grad()`` the result
     is a leaf without a graph; under ``detect_anomaly()`` the line that built it is recorded.
     """
-    node = _new(Value)  # no constructor checks: the result is already a float
+    node = _new(node_class or Value)  # no constructor checks: the result is already a float
     node.data, node.grad, node.label = data, 0.0, ""
     node._operation, node._a, node._b = operation, a, b
     if data - data != 0.0:  # true only for ±inf and NaN

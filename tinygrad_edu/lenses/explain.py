@@ -1,9 +1,9 @@
 """``explain``: document 001's equation 16 for one weight, written out with numbers: each of
 its matrix products becomes a sum over the graph's paths, one product per path.
 
-:func:`explain` takes the chain-rule paths of :mod:`tinygrad_edu.lenses.paths` from a root down to one
-node and writes each as a product of named local derivatives with their values, then the sum of
-the products and a check of that sum against ``leaf.grad``.
+:func:`explain` takes the chain-rule paths of :mod:`tinygrad_edu.lenses.paths` from a root down
+to one node and writes each as a product of named local derivatives with their values, then the
+sum of the products and a check of that sum against ``leaf.grad``.
 """
 
 from __future__ import annotations
