@@ -87,3 +87,30 @@ def test_gradcheck_checks_functions_written_with_the_drop_in():
         inputs = [Value(0.3), Value(-1.2)]
 
     assert gradcheck(lambda a, b: tanh(product(a, b) + a / b) ** 2 - (b - a).relu(), inputs)
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_the_stepper_pages_a_drop_in_graph_and_changes_no_gradient(fused):
+    from tinygrad_edu import stepper
+
+    model, loss = lesson_loss(fused)
+    loss.backward()
+    before = [p.grad for p in model.parameters()]
+    page = stepper(loss, highlight=model.parameters()[0], max_nodes=2000)
+    assert page.steps == sum(1 for node in topological_order(loss) if node.children)
+    assert [p.grad for p in model.parameters()] == before
+    html = page.html()
+    assert f'data-steps="{page.steps}"' in html and 'data-label="W1[0,0]"' in html
+
+
+def test_the_stepper_pages_a_hand_written_op():
+    from tinygrad_edu import stepper
+
+    with installed():
+        from micrograd.engine import Value
+
+        x, y = Value(0.4, label="x"), Value(-1.5, label="y")
+        out = tanh(product(x, y) + x)
+        out.label = "out"
+    page = stepper(out, highlight=x)
+    assert page.steps == 3 and "tanh" in page.html()
