@@ -156,7 +156,8 @@ class Value(NumberProtocol, MicrogradNames):
         return make_node(ops.Tanh.forward(self.data), ops.Tanh, self)
 
     def relu(self) -> Value:  # max(0, x)
-        return make_node(ops.Relu.forward(self.data), ops.Relu, self)
+        x = self.data
+        return make_node(x if x > 0.0 else 0.0, ops.Relu, self)  # Relu.forward, inlined
 
     # ----- the chain rule ----------------------------------------------------------------
 

@@ -506,17 +506,18 @@ class WeightedSum(Op):
         Interior nodes are met in the same order either way, so every float sum is the same.
         """
         parameters, inputs = out._a, out._b
+        new_weights, new_inputs = id(parameters) not in walked, id(inputs) not in walked
+        if not (new_weights or new_inputs):  # the usual case: only the bias is left
+            return iter((parameters[-1],))
         parts: list[Iterable[Value]] = []
-        if id(parameters) not in walked:
+        if new_weights:
             walked.add(id(parameters))
             if leaves or _has_interior_or_gradient(parameters):
                 parts.append(islice(parameters, len(inputs)))
-        if id(inputs) not in walked:
+        if new_inputs:
             walked.add(id(inputs))
             if leaves or _has_interior_or_gradient(inputs):
                 parts.append(inputs)
-        if not parts:  # the usual case: only the bias is left to look at
-            return iter((parameters[-1],))
         parts.append((parameters[-1],))
         return chain.from_iterable(parts)
 
