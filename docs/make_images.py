@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tinygrad_edu import MLP, SGD, half_sum_squared_error, train
 from tinygrad_edu.datasets import square_function
-from tinygrad_edu.lenses.draw import draw_dot, render
+from tinygrad_edu.lenses.drawing.draw import draw_dot, render
 
 IMAGES = Path(__file__).resolve().parent / "images"
 

@@ -56,12 +56,12 @@ if TYPE_CHECKING:  # imported on first use, by __getattr__ below
     from tinygrad_edu.custom_ops import CustomOp, LocalDerivativeError, custom_op
     from tinygrad_edu.exercises import EngineReport, Problem, check_engine
     from tinygrad_edu.files.json_file import CheckpointError
-    from tinygrad_edu.lenses.draw import GraphTooLargeError, draw_dot
+    from tinygrad_edu.lenses.drawing.draw import GraphTooLargeError, draw_dot
     from tinygrad_edu.lenses.explain import explain
     from tinygrad_edu.lenses.gradcheck import gradcheck, numerical_gradient
-    from tinygrad_edu.lenses.layer_view import layer_view
+    from tinygrad_edu.lenses.layers.view import layer_view
     from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
-    from tinygrad_edu.lenses.stepper import stepper
+    from tinygrad_edu.lenses.stepper.page import stepper
     from tinygrad_edu.torch_bridge import to_torch
 
 __version__ = "0.1.0"
@@ -122,7 +122,7 @@ def __getattr__(name: str) -> object:
     """The names imported on first use (see the module's docstring)."""
     module: ModuleType
     if name in ("draw_dot", "GraphTooLargeError"):
-        from tinygrad_edu.lenses import draw
+        from tinygrad_edu.lenses.drawing import draw
 
         module = draw
     elif name == "explain":
@@ -134,13 +134,13 @@ def __getattr__(name: str) -> object:
 
         module = gradcheck
     elif name == "stepper":
-        from tinygrad_edu.lenses import stepper
+        from tinygrad_edu.lenses.stepper import page
 
-        module = stepper
+        module = page
     elif name == "layer_view":
-        from tinygrad_edu.lenses import layer_view
+        from tinygrad_edu.lenses.layers import view
 
-        module = layer_view
+        module = view
     elif name in ("ChainEdge", "ChainPath", "chain_paths"):
         from tinygrad_edu.lenses import paths
 

@@ -9,8 +9,8 @@ import pytest
 
 from tinygrad_edu import MLP, Value, chain_paths, draw_dot, half_sum_squared_error
 from tinygrad_edu.datasets import DOCUMENT_001
-from tinygrad_edu.lenses import draw as viz
-from tinygrad_edu.lenses.draw import GraphTooLargeError, GraphvizNotInstalledError, render
+from tinygrad_edu.lenses.drawing import draw as viz
+from tinygrad_edu.lenses.drawing.draw import GraphTooLargeError, GraphvizNotInstalledError, render
 
 RED = "#d62728"
 NODE = re.compile(r"^\t(n\d+(?:op|box)?) \[(.*)\]$", re.MULTILINE)

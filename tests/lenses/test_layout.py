@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 
 from tinygrad_edu import MLP, Value, draw_dot, half_sum_squared_error, topological_order
 from tinygrad_edu.datasets import DOCUMENT_001
-from tinygrad_edu.lenses import draw as viz
-from tinygrad_edu.lenses.drawing import Drawing, scene_of
-from tinygrad_edu.lenses.layout import Box, Layout, LayoutNode, layered_layout
-from tinygrad_edu.lenses.svg import arrange, sample, write_svg
+from tinygrad_edu.lenses.drawing import draw as viz
+from tinygrad_edu.lenses.drawing.figure import Drawing, scene_of
+from tinygrad_edu.lenses.drawing.layout import Box, Layout, LayoutNode, layered_layout
+from tinygrad_edu.lenses.drawing.svg import arrange, sample, write_svg
 
 from tests.strategies import build, programs
 

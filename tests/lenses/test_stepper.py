@@ -19,9 +19,9 @@ from tinygrad_edu import (
     stepper,
     topological_order,
 )
-from tinygrad_edu.lenses import draw as viz
-from tinygrad_edu.lenses.backward_pass import pass_from_zero
-from tinygrad_edu.lenses.stepper import Stepper
+from tinygrad_edu.lenses.drawing import draw as viz
+from tinygrad_edu.lenses.stepper.backward_pass import pass_from_zero
+from tinygrad_edu.lenses.stepper.page import Stepper
 
 from tests.lenses.pages import (
     batch_loss,

@@ -17,9 +17,9 @@ from pathlib import Path
 from tinygrad_edu.cli.arguments import description
 from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.datasets import xor_table
-from tinygrad_edu.lenses.draw import draw_dot, render
+from tinygrad_edu.lenses.drawing.draw import draw_dot, render
 from tinygrad_edu.lenses.explain import explain
-from tinygrad_edu.lenses.stepper import stepper
+from tinygrad_edu.lenses.stepper.page import stepper
 from tinygrad_edu.nn import MLP, sum_squared_error
 from tinygrad_edu.training import predict, train
 

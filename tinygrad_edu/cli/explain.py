@@ -17,7 +17,7 @@ from tinygrad_edu.cli.document_001 import (
 from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.core import Value, topological_order
 from tinygrad_edu.lenses.explain import DEFAULT_WIDTH, MIN_WIDTH, explain
-from tinygrad_edu.lenses.layer_view import layer_view
+from tinygrad_edu.lenses.layers.view import layer_view
 
 # Document 001, equation 16, one line per layer; for one weight each matrix product in it
 # becomes a sum over paths.

@@ -12,7 +12,7 @@ from tinygrad_edu.cli.arguments import non_empty, positive_int
 from tinygrad_edu.cli.document_001 import DESCRIPTION, document_001_loss
 from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.core import Value, topological_order
-from tinygrad_edu.lenses.draw import (
+from tinygrad_edu.lenses.drawing.draw import (
     DEFAULT_MAX_NODES,
     FORMATS,
     RANKDIRS,

@@ -8,8 +8,8 @@ from pathlib import Path
 from tinygrad_edu.cli.document_001 import DESCRIPTION, document_001_loss
 from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.cli.graph import _expression_graph, _find_node
-from tinygrad_edu.lenses.draw import DEFAULT_MAX_NODES, RANKDIRS, GraphTooLargeError
-from tinygrad_edu.lenses.stepper import stepper
+from tinygrad_edu.lenses.drawing.draw import DEFAULT_MAX_NODES, RANKDIRS, GraphTooLargeError
+from tinygrad_edu.lenses.stepper.page import stepper
 
 DEFAULT_OUTPUT = "steps.html"
 

@@ -13,8 +13,8 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from tinygrad_edu.core import Value, topological_order
-from tinygrad_edu.lenses.draw import _Neurons
-from tinygrad_edu.lenses.drawing import Drawing
+from tinygrad_edu.lenses.drawing.draw import _Neurons
+from tinygrad_edu.lenses.drawing.figure import Drawing
 
 __all__ = ["DrawnGraph", "drawn_graph"]
 

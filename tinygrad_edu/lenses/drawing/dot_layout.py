@@ -15,7 +15,7 @@ import subprocess
 from collections import defaultdict, deque
 from collections.abc import Sequence
 
-from tinygrad_edu.lenses.layout import Box, Layout, LayoutNode, Point, Route
+from tinygrad_edu.lenses.drawing.layout import Box, Layout, LayoutNode, Point, Route
 
 __all__ = ["dot_available", "dot_layout"]
 

@@ -13,9 +13,9 @@ import copy
 from collections.abc import Sequence
 
 from tinygrad_edu.core import Value, ops
-from tinygrad_edu.lenses.drawn_graph import DrawnGraph
-from tinygrad_edu.lenses.stepper_data import Json
-from tinygrad_edu.lenses.svg import Scene
+from tinygrad_edu.lenses.drawing.drawn_graph import DrawnGraph
+from tinygrad_edu.lenses.drawing.svg import Scene
+from tinygrad_edu.lenses.stepper.data import Json
 
 __all__ = ["final_scene", "mark_up"]
 

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from tinygrad_edu.core import Value
 from tinygrad_edu.core.messages import describe
 from tinygrad_edu.core.ops import WeightedSumOfData
-from tinygrad_edu.lenses import layer_html, layer_latex, layer_text
-from tinygrad_edu.lenses.layer_graph import Edge, GraphIndex, LayerNodes, NeuronNode, find_layers
+from tinygrad_edu.lenses.layers import html as layer_html
+from tinygrad_edu.lenses.layers import latex as layer_latex
+from tinygrad_edu.lenses.layers import text as layer_text
+from tinygrad_edu.lenses.layers.graph import Edge, GraphIndex, LayerNodes, NeuronNode, find_layers
 from tinygrad_edu.nn.mlp import MLP
 
 __all__ = ["Entry", "LayerGradients", "LayerView", "layer_view"]

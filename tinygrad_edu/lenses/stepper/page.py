@@ -23,12 +23,12 @@ from typing import Any
 from tinygrad_edu.core import Value, topological_order
 from tinygrad_edu.core.messages import describe, node_name
 from tinygrad_edu.files.atomic import PathLike, checked_path, write_atomically
-from tinygrad_edu.lenses.backward_pass import pass_from_zero
-from tinygrad_edu.lenses.dot_layout import dot_available
-from tinygrad_edu.lenses.draw import DEFAULT_MAX_NODES, GraphvizNotInstalledError, draw_dot
+from tinygrad_edu.lenses.drawing.dot_layout import dot_available
+from tinygrad_edu.lenses.drawing.draw import DEFAULT_MAX_NODES, GraphvizNotInstalledError, draw_dot
+from tinygrad_edu.lenses.drawing.svg import ENGINES, Scene, arrange, write_svg
 from tinygrad_edu.lenses.paths import ChainEdge
-from tinygrad_edu.lenses.stepper_data import Json, page_data
-from tinygrad_edu.lenses.svg import ENGINES, Scene, arrange, write_svg
+from tinygrad_edu.lenses.stepper.backward_pass import pass_from_zero
+from tinygrad_edu.lenses.stepper.data import Json, page_data
 
 __all__ = ["Stepper", "stepper"]
 
@@ -86,9 +86,9 @@ def stepper(
     chosen = _chosen_edges(highlight_edges, nodes) if highlight_edges is not None else []
     drawing = draw_dot(root, rankdir=rankdir, grads=False, max_nodes=max_nodes, group=group)
 
-    from tinygrad_edu.lenses.drawing import scene_of
-    from tinygrad_edu.lenses.drawn_graph import drawn_graph
-    from tinygrad_edu.lenses.stepper_scene import mark_up
+    from tinygrad_edu.lenses.drawing.drawn_graph import drawn_graph
+    from tinygrad_edu.lenses.drawing.figure import scene_of
+    from tinygrad_edu.lenses.stepper.scene import mark_up
 
     graph = drawn_graph(root, drawing)
     with pass_from_zero(root) as steps:
@@ -183,7 +183,7 @@ class Stepper:
 
     def svg(self) -> str:
         """A picture of the graph after the last step, as standalone SVG."""
-        from tinygrad_edu.lenses.stepper_scene import final_scene
+        from tinygrad_edu.lenses.stepper.scene import final_scene
 
         opened = self.data["open"]
         lit = self.data["paths"][opened] if opened >= 0 else None
@@ -210,7 +210,9 @@ class Stepper:
 
 
 def _asset(name: str) -> str:
-    return (resources.files("tinygrad_edu.lenses") / "page" / name).read_text(encoding="utf-8")
+    return (resources.files("tinygrad_edu.lenses.stepper") / "assets" / name).read_text(
+        encoding="utf-8"
+    )
 
 
 def _script_json(data: Json) -> str:

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from tinygrad_edu.lenses.dot_layout import dot_available, dot_layout
-from tinygrad_edu.lenses.layout import Layout, LayoutNode, Point, layered_layout
+from tinygrad_edu.lenses.drawing.dot_layout import dot_available, dot_layout
+from tinygrad_edu.lenses.drawing.layout import Layout, LayoutNode, Point, layered_layout
 
 __all__ = ["Scene", "SceneEdge", "SceneNode", "arrange", "node_size", "text_width", "write_svg"]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from tinygrad_edu import notation
 
 if TYPE_CHECKING:
-    from tinygrad_edu.lenses.layer_view import Entry, LayerGradients, LayerView
+    from tinygrad_edu.lenses.layers.view import Entry, LayerGradients, LayerView
 
 WIDTH = 80
 MAX_ROWS = 12  # a matrix with more rows shows SHOWN_ROWS of them

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from tinygrad_edu.lenses.layer_text import (
+from tinygrad_edu.lenses.layers.text import (
     DERIVATIVE,
     MAX_COLUMNS,
     MAX_EXAMPLES,
@@ -21,7 +21,7 @@ from tinygrad_edu.lenses.layer_text import (
 )
 
 if TYPE_CHECKING:
-    from tinygrad_edu.lenses.layer_view import Entry, LayerGradients, LayerView
+    from tinygrad_edu.lenses.layers.view import Entry, LayerGradients, LayerView
 
 Cell = tuple[str, str, bool]  # text, tooltip, whether it differs from .grad
 _CELL = "padding:2px 8px;text-align:right;font-family:monospace"

@@ -13,8 +13,8 @@ from typing import Any
 
 import graphviz
 
-from tinygrad_edu.lenses.dot_layout import dot_available
-from tinygrad_edu.lenses.svg import Scene, SceneEdge, SceneNode, arrange, write_svg
+from tinygrad_edu.lenses.drawing.dot_layout import dot_available
+from tinygrad_edu.lenses.drawing.svg import Scene, SceneEdge, SceneNode, arrange, write_svg
 
 __all__ = ["DrawnEdge", "DrawnNode", "Drawing", "scene_of"]
 

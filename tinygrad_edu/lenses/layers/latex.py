@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tinygrad_edu.lenses.layer_text import number
+from tinygrad_edu.lenses.layers.text import number
 
 if TYPE_CHECKING:
-    from tinygrad_edu.lenses.layer_view import LayerGradients, LayerView
+    from tinygrad_edu.lenses.layers.view import LayerGradients, LayerView
 
 DERIVATIVE = {"sigmoid": r"\sigma'", "tanh": r"\tanh'", "relu": r"\mathrm{relu}'"}
 

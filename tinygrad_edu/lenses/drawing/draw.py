@@ -21,7 +21,7 @@ from tinygrad_edu.lenses.paths import count_paths, find_labelled
 if TYPE_CHECKING:
     import graphviz
 
-    from tinygrad_edu.lenses.drawing import Drawing
+    from tinygrad_edu.lenses.drawing.figure import Drawing
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -86,7 +86,9 @@ def draw_dot(
     The same graph always gives the same DOT text: node ids follow ``topological_order``,
     which visits operands in order; an operand used twice (``x * x``) gets two edges.
     """
-    from tinygrad_edu.lenses.drawing import Drawing  # here: `import tinygrad_edu` stays light
+    from tinygrad_edu.lenses.drawing.figure import (
+        Drawing,  # here: `import tinygrad_edu` stays light
+    )
 
     root = checks.node("draw_dot: the root", root)
     _check_options(rankdir, group, max_nodes, show_local)
@@ -396,7 +398,7 @@ def render(graph: graphviz.Digraph, path: str | Path, format: str = "svg") -> Pa
     text itself, which needs no graphviz program). Returns the path written.
 
     Without graphviz's ``dot`` program a drawing of ``draw_dot`` is still written as SVG,
-    laid out in pure Python (:mod:`tinygrad_edu.lenses.layout`).
+    laid out in pure Python (:mod:`tinygrad_edu.lenses.drawing.layout`).
 
     Raises:
         GraphvizNotInstalledError: for png/pdf (and svg of a graph not made by ``draw_dot``)
@@ -410,7 +412,7 @@ def render(graph: graphviz.Digraph, path: str | Path, format: str = "svg") -> Pa
         path.write_text(graph.source, encoding="utf-8")
         return path
     if shutil.which("dot") is None:
-        from tinygrad_edu.lenses.drawing import Drawing
+        from tinygrad_edu.lenses.drawing.figure import Drawing
 
         if format == "svg" and isinstance(graph, Drawing):
             path.write_text(graph.svg_without_dot(), encoding="utf-8")

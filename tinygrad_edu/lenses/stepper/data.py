@@ -17,10 +17,10 @@ from typing import Any
 from tinygrad_edu import notation
 from tinygrad_edu.core import BackwardStep, Value
 from tinygrad_edu.core.messages import node_name
-from tinygrad_edu.lenses.drawn_graph import DrawnGraph
+from tinygrad_edu.lenses.drawing.drawn_graph import DrawnGraph
 from tinygrad_edu.lenses.explain import explain
-from tinygrad_edu.lenses.gradient_colours import gradient_fill, gradient_scale
 from tinygrad_edu.lenses.paths import count_paths
+from tinygrad_edu.lenses.stepper.colours import gradient_fill, gradient_scale
 
 __all__ = ["EXPLANATION_BUDGET", "MAX_EXPLAINED_PATHS", "grad_text", "number", "page_data"]
 
