@@ -110,7 +110,9 @@ def micrograd_nodes(root) -> list:
 
 
 def report(times: dict[str, list[float]], condition: str) -> None:
-    """The best and the median step of each engine, and the ratios of the best ones."""
+    """The best and the median step of each engine, the ratios of the best ones, and for the
+    floor also the median of the rounds' own ratios: a round's two steps ran back to back, so
+    that ratio is the least disturbed by whatever else the machine was doing."""
     best = {name: min(ts) for name, ts in times.items()}
     names = list(best)
     micrograd = best[Micrograd.name]
@@ -131,7 +133,10 @@ def report(times: dict[str, list[float]], condition: str) -> None:
         if torch_name:
             line += f", {best[torch_name] / best[name]:.1f}x faster than PyTorch scalars"
         line += f", {best[name] / floor:.1f}x the plain-float floor"
-        print(line)
+        paired = statistics.median(
+            ours / floors for ours, floors in zip(times[name], times[PlainFloats.name], strict=True)
+        )
+        print(line + f" ({paired:.1f}x as the median of each round's own ratio)")
 
 
 def main(argv: list[str] | None = None) -> None:
