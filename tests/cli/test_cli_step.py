@@ -68,7 +68,8 @@ def test_step_works_without_dot(tmp_path):
             ("the graph has 102 nodes", "more than --max-nodes 50", "or pass --group neuron"),
         ),
         (("--max-nodes", "20"), ("still 28 with each neuron drawn as one box",)),
-        (("--max-nodes", "0"), ("max_nodes must be a positive int",)),
+        (("--max-nodes", "0"), ("argument --max-nodes: must be at least 1, got 0",)),
+        (("--expr", ""), ("argument --expr: is empty",)),
         (("--rankdir", "RL"), ("invalid choice: 'RL'",)),
     ],
 )
