@@ -253,15 +253,22 @@ def make_node(
     node = _new(node_class or Value)  # no constructor checks: the result is already a float
     node.data, node.grad, node.label = data, 0.0, ""
     node._operation, node._a, node._b = operation, a, b
-    if data - data != 0.0:  # true only for ±inf and NaN
+    if data - data != 0.0 or not Mode.plain:  # inf or NaN (true only for those), or a mode
+        settle(node)
+    return node
+
+
+def settle(node: Value) -> None:
+    """The rules for a node an op just made (by ``make_node``, or by hand): raise for inf or
+    NaN; record its line under ``detect_anomaly()``; under ``no_grad()`` make it a leaf."""
+    if node.data - node.data != 0.0:
         raise messages.not_finite(node)
     if Mode.plain:
-        return node
+        return
     if Mode.grad_enabled:
         record_origin(node)
     else:
         node._operation, node._a, node._b = None, None, NO_GRAPH
-    return node
 
 
 def _call_math(

@@ -37,9 +37,9 @@ from typing import Any
 
 from tinygrad_edu.core import Value as CoreValue
 from tinygrad_edu.core import ops
-from tinygrad_edu.core.engine import NO_GRAPH, make_node
-from tinygrad_edu.core.messages import describe, math_error, node_name, not_finite, to_float
-from tinygrad_edu.core.modes import Mode, record_origin
+from tinygrad_edu.core.engine import NO_GRAPH, make_node, settle
+from tinygrad_edu.core.messages import describe, math_error, node_name, to_float
+from tinygrad_edu.core.modes import Mode
 from tinygrad_edu.micrograd.ops import CUSTOM_OP_HINT, HandWritten, Power, ReLU
 
 Number = float | int
@@ -102,14 +102,7 @@ class Value(CoreValue):
                 )
             return
         self._operation, self._a, self._b = HandWritten, operands, _op
-        if self.data - self.data != 0.0:  # ±inf or NaN
-            raise not_finite(self)
-        if Mode.plain:
-            return
-        if Mode.grad_enabled:
-            record_origin(self)
-        else:  # under no_grad() an op's result is a leaf without a graph
-            self._operation, self._a, self._b = None, None, NO_GRAPH
+        settle(self)  # the core's rules for a new node: inf or NaN, the modes
 
     # ----- micrograd's operators, node for node (see the module's table) ------------------
 
