@@ -44,6 +44,21 @@ def test_steps_leave_bitwise_the_same_grads_as_backward_on_random_graphs(program
     assert grads_after(root, stepwise=True) == grads_after(root, stepwise=False)
 
 
+def test_a_weighted_sum_adds_pairwise_and_its_steps_add_in_the_same_order():
+    """A node that is both a weight and an input of Σwx+b, with a gradient from above already:
+    backward adds along w₁ x₁ w₂ x₂ … b, and the steps follow that order, edge by edge, while
+    listing the edges in the order of ``children``."""
+    x, y, z = Value(0.1, label="x"), Value(0.7, label="y"), Value(-0.3, label="z")
+    s = weighted_sum([x, y, x], [y, x, z], z)
+    assert list(s._operation.edge_order(s)) == [0, 3, 1, 4, 2, 5, 6]
+    root = s * y.exp() + s.tanh() * 1e-3  # y also gets a share from above s
+    assert grads_after(root, stepwise=True) == grads_after(root, stepwise=False)
+    for node in topological_order(root):
+        node.grad = 0.0
+    step = next(step for step in root.backward_steps() if step.node is s)
+    assert [edge.child for edge in step.edges] == list(s.children)
+
+
 @settings(max_examples=60, deadline=None)
 @given(networks())
 def test_steps_leave_bitwise_the_same_grads_as_backward_on_random_networks(network):

@@ -4,7 +4,7 @@ Read it top to bottom to follow ``c = a * b`` and then ``c.backward()``:
 
 1. ``Value.__mul__`` computes a·b and :func:`make_node` records the result as a node that
    remembers its op (``Mul``) and its operands ``a`` and ``b``, in order.
-2. ``Value.backward`` lists the nodes below ``c`` children first (:func:`topological_order`),
+2. ``Value.backward`` lists the nodes below ``c`` children first (the sort, in ``order.py``),
    sets ∂c/∂c = 1, and runs each node's op ``backward`` from ``c`` down.
 3. ``ops.Mul.backward`` (in ``ops.py``, with every op's math) adds ``b · c.grad`` to ``a.grad``
    and ``a · c.grad`` to ``b.grad``: the chain rule for one node.
@@ -21,6 +21,7 @@ from typing import Any
 from tinygrad_edu.core import messages, ops
 from tinygrad_edu.core.messages import check_gradients, describe, node_name
 from tinygrad_edu.core.modes import Mode, gc_paused, record_origin
+from tinygrad_edu.core.order import depth_first
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
 from tinygrad_edu.core.steps import BackwardStep, replay
 
@@ -312,88 +313,9 @@ def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Val
     cancel (+1, −1, +tiny) and would swallow a small g.
     """
     held: dict[Value, float] = {}
-    order = _depth_first(root, leaves=False, held=held)  # leaves their gradients at 0
+    order = depth_first(root, leaves=False, held=held)  # leaves their gradients at 0
     if set_aside:
         for leaf in held:
             leaf.grad = 0.0
     root.grad = 1.0  # ∂root/∂root
     return order, held
-
-
-# ----- graph order -----------------------------------------------------------------------
-
-
-def topological_order(root: Value) -> list[Value]:
-    """Every node reachable from ``root``, each after all of its children; ``root`` is last.
-
-    Iterative depth-first search, so a chain of a million nodes needs no recursion. Children
-    are visited in their stored order, so the order is the same on every run.
-    """
-    return _depth_first(root, leaves=True)
-
-
-def interior_order(root: Value) -> list[Value]:
-    """Like :func:`topological_order`, without the leaves: the nodes that backward visits."""
-    return _depth_first(root, leaves=False)
-
-
-SEEN = float("nan")  # the .grad of a node the sort has visited, told apart by identity
-
-
-def _depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = None) -> list[Value]:
-    """The walk behind the orders. With ``held`` (backward()'s walk), leaves met with a
-    non-zero gradient are recorded there with it.
-
-    A visited node is marked by setting its ``.grad`` to ``SEEN``, which is quicker to test
-    than a set. The marks are undone before the walk returns, or fails: each gradient is put
-    back, except in backward()'s walk, which leaves every interior gradient at 0, ready to
-    sum this pass into.
-    """
-    order: list[Value] = []
-    if root._operation is None:
-        return [root] if leaves else order
-    marks: list[tuple[Value, float]] = []  # each marked node's gradient, to put back
-    walked: set[int] = set()  # operand tuples that Σwx+b nodes share, walked once (ops.py)
-    # The path from root to the current node, as two stacks: the nodes, and for each one an
-    # iterator over the operands not yet looked at. A node is appended once every operand
-    # is done, so no node can come before its operands.
-    path = [root]
-    pending = [root._operation.walk(root, walked, leaves)]
-    if held is None:
-        marks.append((root, root.grad))
-    root.grad = SEEN
-    try:
-        while pending:
-            for child in pending[-1]:
-                operation = child._operation
-                if operation is not None:
-                    if child.grad is not SEEN:
-                        if held is None:
-                            marks.append((child, child.grad))
-                        child.grad = SEEN
-                        path.append(child)
-                        arity = operation.arity  # the usual operands inline (ops.Op.walk)
-                        if arity == 2:
-                            pending.append(iter((child._a, child._b)))
-                        elif arity == 1:
-                            pending.append(iter((child._a,)))
-                        else:
-                            pending.append(operation.walk(child, walked, leaves))
-                        break
-                elif leaves:
-                    if child.grad is not SEEN:
-                        marks.append((child, child.grad))
-                        child.grad = SEEN
-                        order.append(child)
-                elif held is not None and child.grad and child not in held:
-                    held[child] = child.grad
-            else:
-                pending.pop()
-                order.append(path.pop())
-    finally:
-        for node, grad in marks:
-            node.grad = grad
-        if held is not None:
-            for node in (*order, *path):
-                node.grad = 0.0
-    return order

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tinygrad_edu.core.engine import Value, make_node
+from tinygrad_edu.core.engine import Value, settle
 from tinygrad_edu.core.messages import describe
+from tinygrad_edu.core.modes import Mode
 from tinygrad_edu.core.ops import WeightedSum, WeightedSumOfData
 
 
@@ -38,6 +39,7 @@ def layer_weighted_sums(
     op = WeightedSumOfData if inputs_are_data else WeightedSum
     n = len(inputs)
     sums = []
+    plain = Mode.plain
     try:
         input_data = [x.data for x in inputs]
         for parameters in parameter_rows:
@@ -48,7 +50,12 @@ def layer_weighted_sums(
             # makes this zip cost twice as much, paid once per neuron
             for w, x in zip(parameters, input_data):  # noqa: B905 - the bias is left out
                 total += w.data * x
-            sums.append(make_node(total, op, parameters, inputs))
+            node = _new_value(Value)  # make_node, inlined: this runs per neuron and example
+            node.data, node.grad, node.label = total, 0.0, ""
+            node._operation, node._a, node._b = op, parameters, inputs
+            if total - total != 0.0 or not plain:  # inf or NaN, or a mode: see make_node
+                settle(node)
+            sums.append(node)
     except (AttributeError, TypeError):  # checked here, off the hot path
         for parameters in parameter_rows:
             for v in (*parameters, *inputs):

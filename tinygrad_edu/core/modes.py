@@ -12,19 +12,24 @@ if TYPE_CHECKING:
     from tinygrad_edu.core.engine import Value
 
 
-class Mode:
+class Modes:
     """The switches every op reads. ``plain`` (grad on, anomaly off) is the fast path."""
 
-    grad_enabled = True
-    anomaly = False
-    plain = True
-    # Under detect_anomaly(): where the user's code built each node, for the error messages.
-    origins: dict[Value, str] = {}
+    __slots__ = ("grad_enabled", "anomaly", "plain", "origins")
 
-    @classmethod
-    def set(cls, grad_enabled: bool, anomaly: bool) -> None:
-        cls.grad_enabled, cls.anomaly = grad_enabled, anomaly
-        cls.plain = grad_enabled and not anomaly
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.anomaly = False
+        self.plain = True
+        # Under detect_anomaly(): where the user's code built each node, for the error messages.
+        self.origins: dict[Value, str] = {}
+
+    def set(self, grad_enabled: bool, anomaly: bool) -> None:
+        self.grad_enabled, self.anomaly = grad_enabled, anomaly
+        self.plain = grad_enabled and not anomaly
+
+
+Mode = Modes()
 
 
 class no_grad:  # noqa: N801 - named like torch.no_grad, which learners meet next

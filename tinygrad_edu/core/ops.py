@@ -82,6 +82,12 @@ class Op:
         raise NotImplementedError
 
     @classmethod
+    def edge_order(cls, out: Value) -> Iterable[int]:
+        """The positions in ``children`` in the order ``backward`` adds along them, which the
+        stepper follows to leave the same bits: in order, for every op but Σwx+b."""
+        return range(len(cls.children(out)))
+
+    @classmethod
     def backward(cls, out: Value) -> None:
         """The chain rule at ``out``: each operand's gradient grows by local × upstream."""
         upstream = out.grad
@@ -481,6 +487,9 @@ class WeightedSum(Op):
     keeps them in two tuples it shares rather than copies: ``_a`` is the neuron's own
     ``(w₁, …, wₙ, b)`` and ``_b`` the layer's inputs ``(x₁, …, xₙ)``, one tuple per layer
     call. ``tinygrad_edu.core.fused`` makes these nodes.
+
+    Backward adds along the edges pairwise, w₁ x₁ w₂ x₂ … b (``edge_order``), in one loop:
+    a node that is both a weight and an input gets its shares in that order.
     """
 
     symbol = "Σwx+b"
@@ -522,6 +531,11 @@ class WeightedSum(Op):
         return chain.from_iterable(parts)
 
     @staticmethod
+    def edge_order(out: Value) -> list[int]:
+        n = len(out._b)  # the weight wᵢ is at position i, its input xᵢ at n + i
+        return [p for i in range(n) for p in (i, n + i)] + [2 * n]
+
+    @staticmethod
     def local(out: Value) -> list[float]:
         parameters, inputs = out._a, out._b
         derivatives = [x.data for x in inputs]  # for each weight: the input it multiplies
@@ -538,7 +552,6 @@ class WeightedSum(Op):
         # zip stops at the last input, so the bias at the end of `parameters` is left out
         for w, x in zip(parameters, inputs):  # noqa: B905
             w.grad += x.data * upstream
-        for w, x in zip(parameters, inputs):  # noqa: B905 - a second pass: local()'s order
             x.grad += w.data * upstream
         parameters[-1].grad += 1.0 * upstream
 

@@ -60,15 +60,22 @@ class BackwardStep:
 
 
 def apply_step(node: Value, aside: dict[Value, float]) -> BackwardStep:
-    """Run the chain rule at ``node`` edge by edge from its op's local derivatives, as its
-    ``backward`` does, and record it. Leaves in ``aside`` held a gradient before this pass:
-    their share of this pass is summed there, so that they show the earlier gradient until
-    the pass ends (``backward_steps`` then adds the two, as ``backward`` does)."""
+    """Run the chain rule at ``node`` edge by edge from its op's local derivatives, in the
+    order its ``backward`` adds them (``edge_order``), and record it, edges in the order of
+    ``children``. Leaves in ``aside`` held a gradient before this pass: their share of this
+    pass is summed there, so that they show the earlier gradient until the pass ends
+    (``backward_steps`` then adds the two, as ``backward`` does)."""
     upstream = node.grad
     operation = node._operation
     assert operation is not None, "only interior nodes have a backward step"
-    edges = []
-    for child, local in zip(operation.children(node), operation.local(node), strict=True):
+    children, locals_ = operation.children(node), tuple(operation.local(node))
+    if len(locals_) != len(children):
+        raise ValueError(
+            f"{node_name(node)}: {len(locals_)} local derivatives for {len(children)} operands"
+        )
+    edges: list[EdgeStep] = [None] * len(children)  # type: ignore[list-item] # all filled below
+    for position in operation.edge_order(node):  # the order its backward adds in
+        child, local = children[position], locals_[position]
         contribution = local * upstream
         if child in aside:
             before = aside[child]
@@ -76,7 +83,7 @@ def apply_step(node: Value, aside: dict[Value, float]) -> BackwardStep:
         else:
             before = child.grad
             child.grad = after = before + contribution  # the chain rule for one edge
-        edges.append(EdgeStep(child, local, contribution, before, after))
+        edges[position] = EdgeStep(child, local, contribution, before, after)
     return BackwardStep(node, upstream, tuple(edges))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tinygrad_edu.core import Value, layer_weighted_sums
-from tinygrad_edu.nn.neuron import Neuron
+from tinygrad_edu.nn.neuron import Neuron, activated
 
 
 class Layer:
@@ -22,6 +22,7 @@ class Layer:
         # both fixed when the layer is made, so the fast path is decided once
         self._fused = all(n.fused for n in self._neurons)
         self._parameter_rows = [n._parameters for n in self._neurons]
+        self._units = [n._unit for n in self._neurons]
 
     @property
     def neurons(self) -> tuple[Neuron, ...]:
@@ -42,7 +43,7 @@ class Layer:
         neurons = self._neurons  # the attribute, not the property: this runs per example
         if self._fused:  # one call reads the inputs' numbers once for all the neurons
             sums = layer_weighted_sums(self._parameter_rows, x, inputs_are_data)
-            return [n.activated(h) for n, h in zip(neurons, sums, strict=True)]
+            return activated(self._units, sums)
         x = tuple(x)  # once per layer, not once per neuron
         return [neuron(x) for neuron in neurons]
 

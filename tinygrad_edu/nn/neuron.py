@@ -8,6 +8,21 @@ from tinygrad_edu import checks, notation
 from tinygrad_edu.core import Value, layer_weighted_sums
 from tinygrad_edu.nn.activations import ACTIVATIONS, LINEAR, Activation, activation_name
 
+Unit = tuple[Activation | None, str, str]  # a neuron's f (None if linear), h's and a's labels
+
+
+def activated(units: Sequence[Unit], sums: Sequence[Value]) -> list[Value]:
+    """aⱼ = fⱼ(hⱼ) for each neuron's unit and pre-activation, labelling hⱼ and aⱼ (a linear
+    unit's a is h itself). A layer calls it once for all its neurons."""
+    outputs = []
+    for (activate, h_label, a_label), h in zip(units, sums):  # noqa: B905 - as long, by design
+        h.label = h_label
+        if activate is not None:
+            h = activate(h)
+            h.label = a_label
+        outputs.append(h)
+    return outputs
+
 
 class Neuron:
     """One unit: a = f(Σᵢ wᵢ·xᵢ + b), its parameters labelled in the documents' notation.
@@ -32,9 +47,12 @@ class Neuron:
         weight_values = [Value(w, notation.weight(layer, i, index)) for i, w in enumerate(weights)]
         # (w₁, …, wₙ, b): shared, never copied, by every Σwx+b node this neuron makes
         self._parameters = (*weight_values, Value(bias, notation.bias(layer, index)))
-        self._activate = ACTIVATIONS[self.activation]
-        self._h_label = notation.pre_activation(layer, index)
-        self._a_label = notation.activation(layer, index)
+        # what activated() does: f (None for a linear unit), and the labels of h and a
+        self._unit: Unit = (
+            None if self.activation == LINEAR else ACTIVATIONS[self.activation],
+            notation.pre_activation(layer, index),
+            notation.activation(layer, index),
+        )
 
     @property
     def w(self) -> tuple[Value, ...]:
@@ -69,12 +87,7 @@ class Neuron:
 
     def activated(self, h: Value) -> Value:
         """Label h, apply f and label a (a linear unit returns h itself)."""
-        h.label = self._h_label
-        if self.activation == LINEAR:
-            return h
-        a = self._activate(h)
-        a.label = self._a_label
-        return a
+        return activated([self._unit], [h])[0]
 
     def parameters(self) -> list[Value]:
         """The weights w₁…wₙ, then the bias b."""

@@ -1,0 +1,96 @@
+"""Graph order: the topological sort behind ``backward()`` and the teaching tools.
+
+``depth_first`` lists the nodes below a root children first, by an iterative depth-first
+search that visits each node's operands in their stored order, so the order is the same
+on every run and a chain of a million nodes needs no recursion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tinygrad_edu.core.engine import Value
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node reachable from ``root``, each after all of its children; ``root`` is last.
+
+    Iterative depth-first search, so a chain of a million nodes needs no recursion. Children
+    are visited in their stored order, so the order is the same on every run.
+    """
+    return depth_first(root, leaves=True)
+
+
+def interior_order(root: Value) -> list[Value]:
+    """Like :func:`topological_order`, without the leaves: the nodes that backward visits."""
+    return depth_first(root, leaves=False)
+
+
+def depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = None) -> list[Value]:
+    """The walk behind the orders. With ``held`` (backward()'s walk), leaves met with a
+    non-zero gradient are recorded there with it.
+
+    A visited node is marked by setting its ``.grad`` to ``seen``, a 0.0 made for this walk
+    and told apart from every other float by identity: quicker to test than a set. The
+    marks are undone before the walk returns, or fails, except in backward()'s walk, which
+    leaves every interior gradient at that 0.0, ready to sum this pass into.
+    """
+    order: list[Value] = []
+    if root._operation is None:
+        return [root] if leaves else order
+    seen = float(0)  # a new float object, unlike the literal 0.0 that every module shares
+    marks: list[tuple[Value, float]] = []  # each marked node's gradient, to put back
+    walked: set[int] = set()  # operand tuples that Σwx+b nodes share, walked once (ops.py)
+    # The path from root to the current node, and for each node on it an iterator over the
+    # operands not yet looked at: `children` is the current node's, `pending` the others'.
+    # A node is appended once every operand is done, so no node comes before its operands.
+    path = [root]
+    pending: list[Iterator[Value]] = []
+    children = root._operation.walk(root, walked, leaves)
+    if held is None:
+        marks.append((root, root.grad))
+    root.grad = seen
+    try:
+        while True:
+            for child in children:
+                operation = child._operation
+                if operation is not None:
+                    if child.grad is not seen:
+                        if held is None:
+                            marks.append((child, child.grad))
+                        child.grad = seen
+                        arity = operation.arity  # the usual operands inline (ops.Op.walk)
+                        if arity == 2:
+                            below = iter((child._a, child._b))
+                        elif arity == 1:
+                            below = iter((child._a,))
+                        elif id(child._a) in walked and id(child._b) in walked:
+                            bias = child._a[-1]  # WeightedSum.walk's usual case: the bias
+                            if bias._operation is None and not (leaves or bias.grad):
+                                order.append(child)  # a leaf with nothing to record
+                                continue
+                            below = iter((bias,))
+                        else:
+                            below = operation.walk(child, walked, leaves)
+                        path.append(child)
+                        pending.append(children)
+                        children = below
+                        break
+                elif leaves:
+                    if child.grad is not seen:
+                        marks.append((child, child.grad))
+                        child.grad = seen
+                        order.append(child)
+                elif held is not None and child.grad and child not in held:
+                    held[child] = child.grad
+            else:
+                order.append(path.pop())
+                if not pending:
+                    break
+                children = pending.pop()
+    finally:
+        for node, grad in marks:
+            node.grad = grad
+    return order
