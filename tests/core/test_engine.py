@@ -202,6 +202,7 @@ def test_every_op_backward_equals_local_times_upstream_bitwise():
     from tinygrad_edu.core import weighted_sum
 
     outs.append(weighted_sum([a, b], [b, Value(-0.3)], Value(0.2)))
+    outs.append(weighted_sum([a, b, a], [b, a, b], a))  # a and b three times each
     for out in outs:
         ops.add(out._operation)
         for child in out.children:
@@ -209,8 +210,10 @@ def test_every_op_backward_equals_local_times_upstream_bitwise():
         out.grad = 0.731
         out._operation.backward(out)
         expected: dict[int, float] = {}
-        for child, local in zip(out.children, out.local_derivatives(), strict=True):
-            expected[id(child)] = expected.get(id(child), 0.0) + local * 0.731
+        children, locals_ = out.children, out.local_derivatives()
+        for position in out._operation.edge_order(out):  # the order the op says it adds in
+            child = children[position]
+            expected[id(child)] = expected.get(id(child), 0.0) + locals_[position] * 0.731
         for child in out.children:
             assert child.grad == expected[id(child)]
     assert ops == set(ALL_OPS) - {Abs, WeightedSumOfData}

@@ -286,6 +286,8 @@ def as_value(x: Value | Number, op: str = "") -> Value:
     """Return ``x`` if it is a ``Value``; wrap a real number as a new leaf."""
     if isinstance(x, Value):
         return x
+    if type(x) is float:  # the usual constant (1.0 - x), without the checks below
+        return Value(x)
     where = f"'{op}'" if op else "this operation"
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"{where} needs a Value or a real number as operand, got {describe(x)}")

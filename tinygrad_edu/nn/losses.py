@@ -64,15 +64,19 @@ class Loss:
             raise ValueError(f"{self}: {len(outs)} outputs but {len(tgts)} targets")
         if not outs:
             raise ValueError(f"{self}: no outputs to compare")
+        name = str(self)
         leaves = []
         for k, t in enumerate(tgts):
-            number = t.data if isinstance(t, Value) else checks.number(f"{self}: a target", t)
+            if type(t) is float:  # the usual target, and already a float
+                number = t
+            else:
+                number = t.data if isinstance(t, Value) else checks.number(f"{name}: a target", t)
             try:
                 self.check_target(number)
             except ValueError as error:
-                raise ValueError(f"{self}: target {k} {error}") from None
+                raise ValueError(f"{name}: target {k} {error}") from None
             leaves.append(Value(number, notation.target(k)))
-        return [as_value(o, str(self)) for o in outs], leaves
+        return [o if type(o) is Value else as_value(o, name) for o in outs], leaves
 
     def __str__(self) -> str:
         return self.function_name

@@ -197,7 +197,7 @@ class MLP:
 
     def inputs(self, x: Sequence[float | Value]) -> tuple[Value, ...]:
         """``x`` as input nodes labelled ``x[0]``, ``x[1]``, …; Values pass through unchanged."""
-        if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+        if type(x) is not list and (isinstance(x, (str, bytes)) or not isinstance(x, Sequence)):
             raise TypeError(f"the input must be a list of numbers, got {type(x).__name__}")
         if len(x) != self.nin:
             raise ValueError(f"the input has {len(x)} values, but this MLP expects {self.nin}")
