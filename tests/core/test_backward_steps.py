@@ -59,6 +59,25 @@ def test_a_weighted_sum_adds_pairwise_and_its_steps_add_in_the_same_order():
     assert [edge.child for edge in step.edges] == list(s.children)
 
 
+def test_steps_through_a_sum_over_data_leave_the_inputs_alone_as_backward_does():
+    grads = []
+    for stepwise in (True, False):
+        model = MLP(2, [3, 1], seed=4)
+        x = [Value(0.5, label="x[0]"), Value(-0.3, label="x[1]")]
+        loss = half_sum_squared_error(model(x, input_grads=False), 1.0)
+        if stepwise:
+            steps = list(loss.backward_steps())
+            first_layer = [step for step in steps if step.node._b == tuple(x)]
+            assert first_layer and all(
+                [edge.position for edge in step.edges] == [0, 1, 4] for step in first_layer
+            )  # the weights and the bias; no edge into an input is taken
+        else:
+            loss.backward()
+        assert [v.grad for v in x] == [0.0, 0.0]
+        grads.append([bits(p.grad) for p in model.parameters()])
+    assert grads[0] == grads[1]
+
+
 @settings(max_examples=60, deadline=None)
 @given(networks())
 def test_steps_leave_bitwise_the_same_grads_as_backward_on_random_networks(network):

@@ -84,7 +84,8 @@ class Op:
     @classmethod
     def edge_order(cls, out: Value) -> Iterable[int]:
         """The positions in ``children`` in the order ``backward`` adds along them, which the
-        stepper follows to leave the same bits: in order, for every op but Σwx+b."""
+        stepper follows to leave the same bits: in order, for every op but Σwx+b (and only
+        the weights and the bias for Σwx+b over data)."""
         return range(len(cls.children(out)))
 
     @classmethod
@@ -578,6 +579,11 @@ class WeightedSumOfData(WeightedSum):
     """Σwx+b over inputs that are data, as ``train()`` builds its first layer: the same node,
     edges and local derivatives, but backward does not compute gradients of the inputs
     (nobody reads a pixel's gradient; PyTorch's inputs do not require grad either)."""
+
+    @staticmethod
+    def edge_order(out: Value) -> list[int]:
+        n = len(out._b)  # the weights, then the bias: no edge into an input is taken
+        return [*range(n), 2 * n]
 
     @staticmethod
     def backward(out: Value) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from tinygrad_edu.core.messages import check_gradients, count, node_name, shown
@@ -16,17 +17,24 @@ if TYPE_CHECKING:
 class EdgeStep:
     """One edge of a backward step: ``child.grad += local × upstream``.
 
-    ``grad_before`` and ``grad_after`` are the child's gradient in this pass just before and
-    just after the contribution, so an operand used twice (``x * x``) shows both additions.
+    ``position`` is the child's place among the node's ``children``. ``grad_before`` and
+    ``grad_after`` are the child's gradient in this pass just before and just after the
+    contribution, so an operand used twice (``x * x``) shows both additions.
     """
 
-    __slots__ = ("child", "local", "contribution", "grad_before", "grad_after")
+    __slots__ = ("child", "position", "local", "contribution", "grad_before", "grad_after")
 
     def __init__(
-        self, child: Value, local: float, contribution: float, before: float, after: float
+        self,
+        child: Value,
+        position: int,
+        local: float,
+        contribution: float,
+        before: float,
+        after: float,
     ) -> None:
-        self.child, self.local, self.contribution = child, local, contribution
-        self.grad_before, self.grad_after = before, after
+        self.child, self.position, self.local = child, position, local
+        self.contribution, self.grad_before, self.grad_after = contribution, before, after
 
     def __repr__(self) -> str:
         return (
@@ -62,9 +70,10 @@ class BackwardStep:
 def apply_step(node: Value, aside: dict[Value, float]) -> BackwardStep:
     """Run the chain rule at ``node`` edge by edge from its op's local derivatives, in the
     order its ``backward`` adds them (``edge_order``), and record it, edges in the order of
-    ``children``. Leaves in ``aside`` held a gradient before this pass: their share of this
-    pass is summed there, so that they show the earlier gradient until the pass ends
-    (``backward_steps`` then adds the two, as ``backward`` does)."""
+    ``children`` (without those its backward leaves alone, such as data inputs). Leaves in
+    ``aside`` held a gradient before this pass: their share of this pass is summed there, so
+    that they show the earlier gradient until the pass ends (``backward_steps`` then adds the
+    two, as ``backward`` does)."""
     upstream = node.grad
     operation = node._operation
     assert operation is not None, "only interior nodes have a backward step"
@@ -73,7 +82,7 @@ def apply_step(node: Value, aside: dict[Value, float]) -> BackwardStep:
         raise ValueError(
             f"{node_name(node)}: {len(locals_)} local derivatives for {len(children)} operands"
         )
-    edges: list[EdgeStep] = [None] * len(children)  # type: ignore[list-item] # all filled below
+    edges = []
     for position in operation.edge_order(node):  # the order its backward adds in
         child, local = children[position], locals_[position]
         contribution = local * upstream
@@ -83,8 +92,12 @@ def apply_step(node: Value, aside: dict[Value, float]) -> BackwardStep:
         else:
             before = child.grad
             child.grad = after = before + contribution  # the chain rule for one edge
-        edges[position] = EdgeStep(child, local, contribution, before, after)
+        edges.append(EdgeStep(child, position, local, contribution, before, after))
+    edges.sort(key=_POSITION)
     return BackwardStep(node, upstream, tuple(edges))
+
+
+_POSITION = attrgetter("position")
 
 
 def replay(order: list[Value], held: dict[Value, float]) -> Iterator[BackwardStep]:

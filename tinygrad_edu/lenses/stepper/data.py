@@ -121,7 +121,7 @@ def _steps(
             f"{_six(upstream)}"
         ]
         edges = []
-        for position, edge in enumerate(step.edges):
+        for edge in step.edges:
             j = graph.index[edge.child]
             first = j not in arrived
             arrived.add(j)
@@ -134,7 +134,7 @@ def _steps(
             edges.append(
                 {
                     "child": j,
-                    "position": position,
+                    "position": edge.position,
                     "local": number(edge.local),
                     "contribution": number(edge.contribution),
                     "before": number(edge.grad_before),
@@ -148,7 +148,9 @@ def _steps(
             )
         active = [graph.result_edge[k]] if k in graph.result_edge else []
         active += [
-            graph.operand_edge[k, p] for p in range(len(step.edges)) if (k, p) in graph.operand_edge
+            graph.operand_edge[k, edge.position]
+            for edge in step.edges
+            if (k, edge.position) in graph.operand_edge
         ]
         entries.append(
             {
