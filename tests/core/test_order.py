@@ -6,6 +6,8 @@ from __future__ import annotations
 from tinygrad_edu import MLP, Value, interior_order, topological_order
 from tinygrad_edu.core import layer_weighted_sums
 
+from tests.core.test_fused_node import reference_interior_order
+
 
 def test_each_walk_marks_with_a_float_object_of_its_own():
     # the mark is told apart by identity, so each walk needs a new 0.0, alive or not
@@ -58,3 +60,30 @@ def test_the_sort_goes_below_a_bias_that_is_an_interior_node_when_the_tuples_wer
     root.backward()
     assert bias.grad == 2.0
     assert abs(w.grad - 4 * 0.7) < 1e-15 and abs(x.grad - 4 * 0.2) < 1e-15
+
+
+def test_a_unit_over_a_sum_with_walked_tuples_is_listed_with_it_at_once_in_dfs_order():
+    w, v = Value(0.2, label="w"), Value(0.5, label="v")
+    x = Value(0.7, label="x")
+    row, inputs = (w, v), (x,)  # v is the bias
+    sums = [layer_weighted_sums([row], inputs)[0] for _ in range(3)]
+    units = [h.tanh() for h in sums]
+    root = units[0] + units[1] + units[2]
+    order = interior_order(root)
+    assert order == reference_interior_order(root)
+    assert order.index(sums[1]) + 1 == order.index(units[1])  # a = f(h) right after h
+    root.backward()
+    grads = (w.grad, v.grad, x.grad)
+    root.backward()  # now the bias holds a gradient: it must be set aside, not skipped
+    assert (w.grad, v.grad, x.grad) == tuple(g + g for g in grads)
+
+
+def test_a_unit_over_a_sum_whose_bias_is_interior_goes_below_the_bias():
+    w, x = Value(0.2, label="w"), Value(0.7, label="x")
+    bias = w * x
+    row, inputs = (w, bias), (x,)
+    units = [layer_weighted_sums([row], inputs)[0].relu() for _ in range(2)]
+    root = units[0] + units[1]
+    assert interior_order(root) == reference_interior_order(root)
+    root.backward()
+    assert bias.grad == 2.0 and abs(w.grad - 4 * 0.7) < 1e-15

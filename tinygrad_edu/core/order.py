@@ -65,13 +65,20 @@ def depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = Non
                         if arity == 2:
                             below = iter((child._a, child._b))
                         elif arity == 1:
-                            below = iter((child._a,))
-                        elif id(child._a) in walked and id(child._b) in walked:
-                            bias = child._a[-1]  # WeightedSum.walk's usual case: the bias
-                            if bias._operation is None and not (leaves or bias.grad):
-                                order.append(child)  # a leaf with nothing to record
-                                continue
-                            below = iter((bias,))
+                            h = child._a
+                            # a neuron's a = f(Σwx+b) whose sum shares two walked tuples
+                            # (WeightedSum.walk's usual case), so only the bias is left:
+                            # with nothing to record there, both are done at once
+                            if h.grad is not seen and id(h._a) in walked and id(h._b) in walked:
+                                bias = h._a[-1]
+                                if bias._operation is None and not (leaves or bias.grad):
+                                    if held is None:
+                                        marks.append((h, h.grad))
+                                    h.grad = seen
+                                    order.append(h)
+                                    order.append(child)
+                                    continue
+                            below = iter((h,))
                         else:
                             below = operation.walk(child, walked, leaves)
                         path.append(child)
