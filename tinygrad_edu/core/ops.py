@@ -514,7 +514,7 @@ class WeightedSum(Op):
           the sort would only have looked at each for an earlier gradient.
 
         Interior nodes are met in the same order either way, so every float sum is the same.
-        The sort (``order.py``) inlines the usual case, where both tuples were walked.
+        The sort (``order.py``) inlines the usual case, both tuples walked, below a unit f(h).
         """
         parameters, inputs = out._a, out._b
         new_weights, new_inputs = id(parameters) not in walked, id(inputs) not in walked
