@@ -40,12 +40,11 @@ class Layer:
     def __call__(self, x: Sequence[Value], inputs_are_data: bool = False) -> list[Value]:
         """The layer's outputs for inputs ``x``. With ``inputs_are_data`` (a first layer in
         ``train()``), backward does not compute the inputs' gradients (fused neurons only)."""
-        neurons = self._neurons  # the attribute, not the property: this runs per example
         if self._fused:  # one call reads the inputs' numbers once for all the neurons
             sums = layer_weighted_sums(self._parameter_rows, x, inputs_are_data)
             return activated(self._units, sums)
         x = tuple(x)  # once per layer, not once per neuron
-        return [neuron(x) for neuron in neurons]
+        return [neuron(x) for neuron in self._neurons]  # the attribute, not the property
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self._neurons for p in neuron._parameters]
