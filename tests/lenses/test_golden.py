@@ -1,9 +1,10 @@
 """Golden files: every drawing, page and explanation is the same text for the same graph.
 
 Each case below writes one lens's output for one graph; ``golden/<case>.txt.gz`` holds what
-it wrote when the case was added (gzip: the pages are large; ``zcat`` shows them). A change to a lens that changes what a learner sees must
-change these files on purpose: ``TINYGRAD_EDU_UPDATE_GOLDEN=1 pytest tests/lenses/test_golden.py``
-rewrites them, and the diff shows what changed.
+it wrote when the case was added (gzip: the pages are large; ``zcat`` shows them). A change to
+a lens that changes what a learner sees must change these files on purpose:
+``TINYGRAD_EDU_UPDATE_GOLDEN=1 pytest tests/lenses/test_golden.py`` rewrites them, and the
+diff shows what changed.
 """
 
 from __future__ import annotations
@@ -66,22 +67,20 @@ CASES: dict[str, Callable[[], str]] = {
     "dot_issue_example": lambda: draw_dot(_after_backward(issue_example())).source,
     "dot_square_local": lambda: draw_dot(_after_backward(square()), show_local=True).source,
     "dot_ordered_ops": lambda: draw_dot(ordered_ops(), rankdir="TB").source,
-    "dot_document_001_highlight": lambda: draw_dot(
-        (loss := _document_001()), highlight=_weight(loss, "W1[0,0]"), show_local=True
-    ).source,
+    "dot_document_001_highlight": lambda: (
+        draw_dot(
+            (loss := _document_001()), highlight=_weight(loss, "W1[0,0]"), show_local=True
+        ).source
+    ),
     "dot_batch_neuron_boxes": lambda: draw_dot(_after_backward(batch_loss(12))).source,
     "dot_batch_group_neuron": lambda: draw_dot(batch_loss(2), group="neuron").source,
     # the pure-Python layout and SVG writer
     "svg_issue_example": lambda: _svg(draw_dot(_after_backward(issue_example()))),
     "svg_ordered_ops": lambda: _svg(draw_dot(ordered_ops(), show_local=True)),
-    "svg_document_001_highlight": lambda: _svg(
-        draw_dot((loss := _document_001()), highlight="W2[1,3]")
-    ),
+    "svg_document_001_highlight": lambda: _svg(draw_dot(_document_001(), highlight="W2[1,3]")),
     "svg_batch_neuron_boxes": lambda: _svg(draw_dot(batch_loss(12))),
     # the step-through page (pure-Python layout: the same on every machine)
-    "page_issue_example": lambda: stepper(
-        issue_example(), highlight=None, layout="python"
-    ).html(),
+    "page_issue_example": lambda: stepper(issue_example(), highlight=None, layout="python").html(),
     "page_issue_example_highlight": lambda: stepper(
         (loss := issue_example()), highlight=_weight(loss, "x"), layout="python"
     ).html(),
@@ -97,9 +96,7 @@ CASES: dict[str, Callable[[], str]] = {
     "explain_document_001_w1": lambda: explain(_document_001(), "W1[0,0]"),
     "explain_document_001_w3": lambda: explain(_document_001(), "W3[0,1]", width=60),
     "explain_issue_example_x": lambda: explain(_after_backward(issue_example()), "x"),
-    "explain_ordered_ops_b": lambda: explain(
-        _after_backward(ordered_ops()), "b", collapse=False
-    ),
+    "explain_ordered_ops_b": lambda: explain(_after_backward(ordered_ops()), "b", collapse=False),
     "layer_view_document_001": _layer_text,
 }
 
