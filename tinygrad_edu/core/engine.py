@@ -4,10 +4,16 @@ Read it top to bottom to follow ``c = a * b`` and then ``c.backward()``:
 
 1. ``Value.__mul__`` computes a·b and :func:`make_node` records the result as a node that
    remembers its op (``Mul``) and its operands ``a`` and ``b``, in order.
-2. ``Value.backward`` lists the nodes below ``c`` children first (the sort, in ``order.py``),
-   sets ∂c/∂c = 1, and runs each node's op ``backward`` from ``c`` down.
+2. ``Value.backward`` lists the nodes below ``c`` children first, sets ∂c/∂c = 1, and runs
+   each node's op ``backward`` from ``c`` down. The sort to read is ``order.py`` (a
+   depth-first search, about 20 lines); ``backward`` calls ``walk.py``, the same order, just
+   faster (a test holds the two equal on random graphs, and the gradients bit for bit).
 3. ``ops.Mul.backward`` (in ``ops.py``, with every op's math) adds ``b · c.grad`` to ``a.grad``
    and ``a · c.grad`` to ``b.grad``: the chain rule for one node.
+
+The lesson is those three files: ``engine.py``, ``order.py`` and ``ops.py``. Everything else
+in ``core`` is efficiency (``walk.py``, ``fused.py``: the Σwx+b node) or the rules around the
+lesson (``modes.py``, ``messages.py``, ``steps.py``, ``protocols.py``).
 
 This module imports nothing from the package outside ``core``.
 """
@@ -21,7 +27,7 @@ from typing import Any
 from tinygrad_edu.core import messages, ops
 from tinygrad_edu.core.messages import check_gradients, describe, node_name
 from tinygrad_edu.core.modes import Mode, gc_paused, record_origin
-from tinygrad_edu.core.order import depth_first
+from tinygrad_edu.core.walk import depth_first
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
 from tinygrad_edu.core.steps import BackwardStep, replay
 
