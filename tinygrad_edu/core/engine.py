@@ -27,9 +27,9 @@ from typing import Any
 from tinygrad_edu.core import messages, ops
 from tinygrad_edu.core.messages import check_gradients, describe, node_name
 from tinygrad_edu.core.modes import Mode, gc_paused, record_origin
-from tinygrad_edu.core.walk import depth_first
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
 from tinygrad_edu.core.steps import BackwardStep, replay
+from tinygrad_edu.core.walk import depth_first
 
 Number = float | int
 NO_GRAPH = "computed under no_grad()"  # the _b of a leaf that an op made under no_grad()

@@ -51,6 +51,12 @@ class Op:
         torch_module: the ``torch.nn`` module computing the same function (``"Tanh"``).
         apply: for an op made at run time (:func:`register`), the function that makes its
             node from Values; ``None`` for the built-in ops, which ``Value``'s methods make.
+        operand_names: for an op whose operand order matters (a − b), what the step-through
+            page calls each operand (``("a", "b")``); empty where the order does not matter.
+        ordered_formula: the same op written with those names (``"a − b"``), or ``None``.
+        derivative_symbol: how the layer view writes f′ for an activation (``"σ′"``); empty
+            means the symbol with a prime (``"softplus′"``).
+        derivative_latex: the same in LaTeX (``r"\\sigma'"``); empty means ``f'``.
     """
 
     symbol: ClassVar[str] = "?"
@@ -59,6 +65,20 @@ class Op:
     activation: ClassVar[bool] = False
     torch_module: ClassVar[str | None] = None
     apply: ClassVar[Callable[..., Value] | None] = None
+    operand_names: ClassVar[tuple[str, ...]] = ()
+    ordered_formula: ClassVar[str | None] = None
+    derivative_symbol: ClassVar[str] = ""
+    derivative_latex: ClassVar[str] = ""
+
+    @classmethod
+    def derivative_text(cls) -> str:
+        """f′ of this op as the layer view writes it: ``σ′``, ``tanh′``, ``softplus′``."""
+        return cls.derivative_symbol or f"{cls.symbol}′"
+
+    @classmethod
+    def derivative_tex(cls) -> str:
+        """f′ of this op in LaTeX: ``σ′`` as ``\\sigma'``, or ``f'`` for an op without its own."""
+        return cls.derivative_latex or "f'"
 
     @classmethod
     def name(cls, out: Value) -> str:
@@ -152,6 +172,8 @@ class Sub(BinaryOperator):
     """a − b:  ∂/∂a = 1,  ∂/∂b = −1."""
 
     symbol = "-"
+    operand_names = ("a", "b")
+    ordered_formula = "a − b"
 
     @staticmethod
     def forward(a: float, b: float) -> float:
@@ -207,6 +229,8 @@ class Div(BinaryOperator):
     """
 
     symbol = "/"
+    operand_names = ("a", "b")
+    ordered_formula = "a / b"
 
     @staticmethod
     def forward(a: float, b: float) -> float:
@@ -283,6 +307,8 @@ class Pow(BinaryOperator):
     """
 
     symbol = "pow"
+    operand_names = ("a", "b")
+    ordered_formula = "a ** b"
 
     @staticmethod
     def forward(x: float, n: float) -> float:
@@ -379,6 +405,8 @@ class Sigmoid(Op):
     function = "sigmoid"
     activation = True
     torch_module = "Sigmoid"
+    derivative_symbol = "σ′"
+    derivative_latex = r"\sigma'"
 
     @staticmethod
     def forward(x: float) -> float:
@@ -410,6 +438,8 @@ class Tanh(Op):
     function = "tanh"
     activation = True
     torch_module = "Tanh"
+    derivative_symbol = "tanh′"
+    derivative_latex = r"\tanh'"
 
     @staticmethod
     def forward(x: float) -> float:
@@ -441,6 +471,8 @@ class Relu(Op):
     function = "relu"
     activation = True
     torch_module = "ReLU"
+    derivative_symbol = "relu′"
+    derivative_latex = r"\mathrm{relu}'"
 
     @staticmethod
     def forward(x: float) -> float:
