@@ -138,7 +138,8 @@ def main() -> None:
             start = time.perf_counter()
             render(drawing, path, "svg")
             elapsed = time.perf_counter() - start  # dot runs in a child: wall time
-            print(f"  SVG, dot:            {elapsed:.3f} s wall, {path.stat().st_size / 1e6:.2f} MB")
+            megabytes = path.stat().st_size / 1e6
+            print(f"  SVG, dot:            {elapsed:.3f} s wall, {megabytes:.2f} MB")
     else:
         print("  SVG, dot:            (graphviz's dot is not installed)")
 

@@ -13,8 +13,8 @@ from tinygrad_edu import MLP, Value, draw_dot, half_sum_squared_error, topologic
 from tinygrad_edu.datasets import DOCUMENT_001
 from tinygrad_edu.lenses.drawing import draw as viz
 from tinygrad_edu.lenses.drawing.figure import Drawing
-from tinygrad_edu.lenses.drawing.scene import scene_of
 from tinygrad_edu.lenses.drawing.layout import Box, Layout, LayoutNode, layered_layout
+from tinygrad_edu.lenses.drawing.scene import scene_of
 from tinygrad_edu.lenses.drawing.svg import arrange, sample, write_svg
 
 from tests.strategies import build, programs
