@@ -8,17 +8,25 @@ so a step-through page of document 001's network sorts its graph once, not once 
 
 ``draw_dot``, ``stepper``, ``explain``, ``chain_paths`` and ``layer_view`` each take an
 ``index=`` made by :meth:`GraphIndex.of` for the same root, or make one themselves.
+
+A root of another engine's class (a learner's micrograd, microgpt's ``Value``) is read into
+a mirror of this engine's nodes first (:mod:`.foreign`); the index then answers for the
+mirror, and :meth:`GraphIndex.node` takes the other class's nodes too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from tinygrad_edu import checks
 from tinygrad_edu.core import Value, topological_order
 
-__all__ = ["Edge", "GraphIndex", "index_for"]
+if TYPE_CHECKING:
+    from tinygrad_edu.lenses.foreign import Mirror
+
+__all__ = ["Edge", "GraphIndex", "index_for", "is_foreign"]
 
 MAX_LABELS_SHOWN = 8
 
@@ -36,15 +44,22 @@ class GraphIndex:
         position: each node's place in ``order``; drawings name node ``k`` ``n<k>``.
     """
 
-    def __init__(self, root: Value) -> None:
+    def __init__(self, root: Value, mirror: Mirror | None = None) -> None:
         self.root = root
         self.order: list[Value] = topological_order(root)
         self.position: dict[Value, int] = {node: k for k, node in enumerate(self.order)}
+        self.mirror = mirror  # where the graph was read from another class
+        self.given: object = mirror.given if mirror else root  # the root as passed
 
     @classmethod
     def of(cls, root: object, caller: str = "the lens") -> GraphIndex:
-        """The index of the graph below ``root``, which must be one ``Value``."""
-        return cls(checks.node(f"{caller}: the root", root))
+        """The index of the graph below ``root``: one ``Value``, or a node of another
+        engine's class that the lenses can read (see :mod:`.foreign`)."""
+        if isinstance(root, Value) or not is_foreign(root):
+            return cls(checks.node(f"{caller}: the root", root))
+        from tinygrad_edu.lenses.foreign import mirror  # here: most graphs are this engine's
+
+        return cls((read := mirror(root, f"{caller}: the root")).root, read)
 
     def __len__(self) -> int:
         return len(self.order)
@@ -103,11 +118,17 @@ class GraphIndex:
         choose = f"; its labels are {listed}" if labels else "; it has no labelled nodes"
         raise ValueError(f"no node of the graph is labelled {label!r}{choose}")
 
-    def node(self, node: object, caller: str) -> Value:
-        """``node`` checked as a node of this graph, or found by its label."""
+    def node(self, node: object, caller: str, what: str = "the node") -> Value:
+        """``node`` checked as a node of this graph (of the other class, for a mirrored
+        graph), or found by its label."""
         if isinstance(node, str):
             return self.find(node)
-        return checks.node(f"{caller}: the node", node)
+        if self.mirror is not None and not isinstance(node, Value):
+            mirrored = self.mirror.nodes.get(id(node))
+            if mirrored is not None:
+                return mirrored
+            raise ValueError(f"{caller}: {what} is not a node of the graph below the root")
+        return checks.node(f"{caller}: {what}", node)
 
     def above(self, target: Value) -> list[Value]:
         """``target`` and every node with a path down to it, in topological order: the
@@ -157,6 +178,12 @@ def index_for(root: object, index: GraphIndex | None, caller: str) -> GraphIndex
         return GraphIndex.of(root, caller)
     if not isinstance(index, GraphIndex):
         raise TypeError(f"{caller}: index must be a GraphIndex, got {type(index).__name__}")
-    if index.root is not root:
+    if root is not index.given and root is not index.root:
         raise ValueError(f"{caller}: index is the index of another root's graph")
     return index
+
+
+def is_foreign(node: object) -> bool:
+    """Whether ``node`` looks like another engine's node: not this engine's ``Value``, but
+    something with ``data`` and ``grad`` (read through :mod:`.foreign`)."""
+    return not isinstance(node, (Value, type)) and hasattr(node, "data") and hasattr(node, "grad")

@@ -112,10 +112,7 @@ def graph_and_node(
     """The index of a root's graph and one of its nodes, given as a ``Value`` or by its
     label: the arguments of ``chain_paths``, ``explain`` and the like, checked (TypeError
     otherwise)."""
-    if index is None:
-        index = GraphIndex.of(root, caller)
-    else:
-        index = index_for(checks.node(f"{caller}: the root", root), index, caller)
+    index = index_for(root, index, caller)
     return index, index.node(node, caller)
 
 

@@ -17,7 +17,7 @@ from tinygrad_edu import checks
 from tinygrad_edu.core import Value
 from tinygrad_edu.lenses.drawing.neurons import Neurons
 from tinygrad_edu.lenses.drawing.picture import Picture, picture_of
-from tinygrad_edu.lenses.index import GraphIndex, index_for
+from tinygrad_edu.lenses.index import GraphIndex, index_for, is_foreign
 
 if TYPE_CHECKING:
     import graphviz
@@ -89,7 +89,6 @@ def draw_dot(
     """
     from tinygrad_edu.lenses.drawing.figure import drawing_of  # here: the import stays light
 
-    checks.node("draw_dot: the root", root)
     check_options(rankdir, group, max_nodes, show_local)
     picture = picture_for(
         index_for(root, index, "draw_dot"),
@@ -117,8 +116,8 @@ def picture_for(
     checked): the step-through page draws the same picture."""
     root = index.root
     checks.string_labels(index.order)
-    if isinstance(highlight, str):
-        highlight = index.find(highlight)
+    if isinstance(highlight, str) or is_foreign(highlight):
+        highlight = index.node(highlight, "draw_dot", "highlight")
     full_count = len(index.order) + len(index.interior)
     neurons: Neurons | None = None
     if group == "neuron" or (group == "auto" and full_count > max_nodes):

@@ -31,7 +31,7 @@ from tinygrad_edu.lenses.drawing.draw import (
     picture_for,
 )
 from tinygrad_edu.lenses.drawing.svg import ENGINES, Scene, arrange, write_svg
-from tinygrad_edu.lenses.index import GraphIndex, index_for
+from tinygrad_edu.lenses.index import GraphIndex, index_for, is_foreign
 from tinygrad_edu.lenses.paths import ChainEdge
 from tinygrad_edu.lenses.stepper.backward_pass import pass_from_zero
 from tinygrad_edu.lenses.stepper.data import Json, page_data
@@ -45,7 +45,7 @@ FRAME_HEIGHT = 640  # pixels of the page inline in a notebook
 def stepper(
     root: Value,
     *,
-    highlight: Value | None = None,
+    highlight: Value | str | None = None,
     highlight_edges: Iterable[tuple[Value, int] | ChainEdge] | None = None,
     highlight_caption: str = "",
     rankdir: str = "LR",
@@ -57,8 +57,8 @@ def stepper(
     """A step-through page of one backward pass from zero through the graph below ``root``.
 
     Args:
-        highlight: a node of the graph whose chain-rule paths are lit up when the page opens
-            (any leaf can be picked on the page too).
+        highlight: a node of the graph, or its label, whose chain-rule paths are lit up when
+            the page opens (any leaf can be picked on the page too).
         highlight_edges: instead, exactly these operand edges are lit up: pairs ``(parent,
             position)``, the edge from ``parent.children[position]`` into ``parent`` (a
             :class:`~tinygrad_edu.lenses.paths.ChainEdge` also does), e.g. the edges behind
@@ -75,7 +75,8 @@ def stepper(
         TypeError, ValueError: for a ``root``, ``highlight`` or edge that is not right, before
             anything is computed or changed.
     """
-    _check_value(root, "stepper(root)")
+    if not is_foreign(root):
+        _check_value(root, "stepper(root)")
     if layout not in ENGINES:
         raise ValueError(f"layout must be one of {', '.join(ENGINES)}; got {layout!r}")
     if layout == "dot" and not dot_available():
@@ -91,7 +92,9 @@ def stepper(
     if highlight is not None:
         if highlight_edges is not None:
             raise ValueError("pass highlight or highlight_edges, not both")
-        _check_value(highlight, "highlight")
+        if not isinstance(highlight, str) and not is_foreign(highlight):
+            _check_value(highlight, "highlight")
+        highlight = index.node(highlight, "stepper", "highlight")  # a label, as draw_dot takes
         if highlight not in index:
             raise ValueError(f"highlight: {node_name(highlight)} is not part of the graph")
     chosen = _chosen_edges(highlight_edges, index) if highlight_edges is not None else []
@@ -106,7 +109,7 @@ def stepper(
     data["open"] = _opening_path(data, index.position[highlight] if highlight else None, chosen)
     scene = scene_of(picture)
     mark_up(scene, index, picture, data)
-    return Stepper(node_name(root), data, scene, layout)
+    return Stepper(node_name(index.root), data, scene, layout)
 
 
 def _check_value(value: object, what: str) -> None:
@@ -130,7 +133,9 @@ def _chosen_edges(
         if not (isinstance(item, tuple) and len(item) == 2):
             raise TypeError(f"{where} must be a (node, position) pair, got {describe(item)}")
         parent, position = item
-        _check_value(parent, f"{where}[0]")
+        if not is_foreign(parent):
+            _check_value(parent, f"{where}[0]")
+        parent = nodes.node(parent, where)
         if parent not in nodes:
             raise ValueError(f"{where}: {node_name(parent)} is not part of the graph")
         count = len(parent.children)
