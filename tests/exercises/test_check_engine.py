@@ -160,7 +160,7 @@ def test_a_mistake_in_mul_is_not_reported_again_where_mul_is_used():
         (Mistake("exp", 0, "missing-upstream"), "the upstream factor is missing"),
         (Mistake("/", None, "swapped"), "the two operands' derivatives are swapped"),
         (Mistake("tanh", 0, "scale"), "off by a constant factor of 2"),
-        (Mistake("relu", 0, "kink"), "PyTorch (and tinygrad_edu) pass 0 × upstream"),
+        (Mistake("relu", 0, "kink"), "which is no subgradient: any number from 0 to 1"),
         (Mistake(None, None, "order"), "reverse topological order"),
         (Mistake(None, None, "seed"), "the root's gradient was never set to 1"),
     ],
@@ -168,6 +168,14 @@ def test_a_mistake_in_mul_is_not_reported_again_where_mul_is_used():
 def test_each_message_says_what_the_mistake_is(mistake, words):
     (problem,) = check_engine(micrograd_style(mistake)).problems
     assert words in problem.message, problem.message
+
+
+@pytest.mark.parametrize("protocol", list(FACTORIES))
+def test_relu_with_derivative_1_at_0_is_a_valid_subgradient_not_a_problem(protocol):
+    report = check_engine(FACTORIES[protocol](Mistake("relu", 0, "subgradient")))
+    assert report.ok and report.op("relu").status == "correct"
+    (note,) = [note for note in report.notes if note.startswith("relu")]
+    assert "a valid subgradient (any number from 0 to 1 is), where PyTorch passes 0" in note
 
 
 def test_a_recursive_visit_instead_of_a_topological_order_is_an_order_problem():
