@@ -108,7 +108,7 @@ def assemble(measurer: Measurer) -> EngineReport:
     notes = [note for o in outcomes for note in o.notes]
     ready = {o.probe.expression: o for o in outcomes}
     blockers = [e for e in GRAPH_OPS if ready[e].skipped is not None or ready[e].problems]
-    graph_problems = []
+    graph_problems: list[Problem] = []
     if blockers:
         skipped["backward()"] = f"the whole-graph probes need a right {' and '.join(GRAPH_OPS)}"
     else:

@@ -146,13 +146,13 @@ def _nudged(
     return values
 
 
-class DiscoveryTimeout(Exception):
+class DiscoveryTimeoutError(Exception):
     """A call took longer than allowed while the ops were being found."""
 
 
 @contextmanager
 def time_limit(seconds: int) -> Iterator[None]:
-    """Raise :class:`DiscoveryTimeout` in the block after ``seconds``, where a signal can
+    """Raise :class:`DiscoveryTimeoutError` in the block after ``seconds``, where a signal can
     (the main thread on Unix); elsewhere the caller's own limits apply."""
     usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
     if not usable:
@@ -160,7 +160,7 @@ def time_limit(seconds: int) -> Iterator[None]:
         return
 
     def stop(signum: int, frame: object) -> None:
-        raise DiscoveryTimeout(f"took longer than {seconds} s")
+        raise DiscoveryTimeoutError(f"took longer than {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.alarm(seconds)

@@ -19,8 +19,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tinygrad_edu.exercises.graph_probes import PROBES as GRAPH_PROBES
 from tinygrad_edu.exercises.graph_probes import DEEP_CHAIN, chain
+from tinygrad_edu.exercises.graph_probes import PROBES as GRAPH_PROBES
 from tinygrad_edu.exercises.probes import BEFORE, UPSTREAMS, OpProbe
 from tinygrad_edu.exercises.protocols import Protocol
 

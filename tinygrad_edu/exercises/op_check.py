@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from tinygrad_edu.exercises import wording
 from tinygrad_edu.exercises.diagnosis import EdgeSample, Finding, classify_edge, close
+from tinygrad_edu.exercises.measure import Data, nudge_step
 from tinygrad_edu.exercises.probes import (
     BEFORE,
     UPSTREAMS,
@@ -23,7 +24,6 @@ from tinygrad_edu.exercises.probes import (
     Reference,
     reference,
 )
-from tinygrad_edu.exercises.measure import Data, nudge_step
 from tinygrad_edu.exercises.protocols import Protocol, recognise_numbers
 from tinygrad_edu.exercises.report import Problem
 

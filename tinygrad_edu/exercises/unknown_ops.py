@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from tinygrad_edu.exercises.diagnosis import EdgeSample, classify_edge, factor_words, number
+from tinygrad_edu.exercises.diagnosis import EdgeSample, classify_edge, factor_words, number, signed
 from tinygrad_edu.exercises.discovery import ONE, STEP, TWO, expression
 from tinygrad_edu.exercises.measure import Data
 from tinygrad_edu.exercises.probes import BEFORE, UPSTREAMS
 from tinygrad_edu.exercises.report import Problem
-from tinygrad_edu.exercises.wording import at, error_message, signed
+from tinygrad_edu.exercises.wording import at, error_message
 
 REL, ABS = 1e-5, 1e-8  # the extrapolated difference agrees to about ten digits on smooth ops
 KINK = 1e-3  # one-sided slopes further apart than this (relative): a kink
