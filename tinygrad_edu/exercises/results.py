@@ -57,7 +57,7 @@ class Grading:
 
     def weight(self, op: OpResult) -> float:
         if op.op in self.weights:
-            return self.weights[op.op]
+            return float(self.weights[op.op])
         return 0.0 if op.status == "not checked" else self.default_weight
 
 
