@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, cast
 
 from tinygrad_edu.core import ops
+from tinygrad_edu.core.modes import Mode
 
 if TYPE_CHECKING:
     from tinygrad_edu.core.engine import Value
@@ -101,11 +102,10 @@ def extend_sum(partial: Value, term: Value, term_is_temporary: bool) -> Value:
     """``partial + term`` where ``partial`` is a Σ node nobody else holds: the term appended
     in place (a temporary product as its pair). Falls back to a ``+`` node where that node
     would raise (inf or NaN) or a mode is on, so every rule of ``make_node`` holds."""
-    from tinygrad_edu.core.engine import make_node
-    from tinygrad_edu.core.modes import Mode
-
     total = partial.data + term.data
     if total - total != 0.0 or not Mode.plain:
+        from tinygrad_edu.core.engine import make_node  # here: engine imports this module
+
         return make_node(total, ops.Add, partial, term)
     if term_is_temporary and term._operation is ops.Mul:
         partial._a.append(term._a)
