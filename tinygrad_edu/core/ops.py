@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice
-from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -599,12 +598,13 @@ class WeightedSum(Op):
 
 def _has_interior_or_gradient(nodes: tuple[Value, ...]) -> bool:
     """Whether any node an op made, or any leaf holding a gradient, is among ``nodes``
-    (at C speed: a neuron has hundreds of weights, an image hundreds of pixels)."""
-    return any(map(_OPERATION_OF, nodes)) or any(map(_GRAD_OF, nodes))
-
-
-_OPERATION_OF = attrgetter("_operation")
-_GRAD_OF = attrgetter("grad")
+    (a neuron has hundreds of weights, an image hundreds of pixels). A plain loop: its
+    attribute reads are specialised to the slots, three times quicker than
+    ``any(map(attrgetter(...), nodes))``, which looks each attribute up by name."""
+    for node in nodes:
+        if node._operation is not None or node.grad:
+            return True
+    return False
 
 
 class WeightedSumOfData(WeightedSum):
@@ -628,11 +628,83 @@ class WeightedSumOfData(WeightedSum):
         parameters[-1].grad += 1.0 * upstream
 
 
+class FoldedSum(Op):
+    """s = t₀ + t₁ + … + tₙ as ``sum()`` builds it, folded into one node while it is built:
+    ∂s/∂tᵢ = 1, and for a term kept as a product wᵢ·xᵢ, ∂s/∂wᵢ = xᵢ and ∂s/∂xᵢ = wᵢ.
+
+    ``sum(w * x for w, x in zip(ws, xs))`` makes a chain of 2n binary ``*`` and ``+`` nodes;
+    folded, it is one node with an edge per term, or two for a product that nobody else holds,
+    drawn and stepped like Σwx+b (``tinygrad_edu.core.fold`` says when it folds). The value
+    is summed left to right, as the chain sums it, so the two give bit-identical values.
+
+    ``_a`` lists each term's first operand (the term itself, or wᵢ), ``_b`` its second (None,
+    or xᵢ). Backward goes through the terms from the last one, as the chain's backward meets
+    them, a product's w before its x, as ``*`` adds (``edge_order``).
+    """
+
+    symbol = "Σ"
+    arity = -1  # any number of operands
+
+    @classmethod
+    def children(cls, out: Value) -> tuple[Value, ...]:
+        return tuple(v for a, b in zip(out._a, out._b) for v in ((a,) if b is None else (a, b)))  # noqa: B905
+
+    @staticmethod
+    def walk(out: Value, walked: set[int], leaves: bool) -> Iterator[Value]:
+        return iter(FoldedSum.children(out))
+
+    @staticmethod
+    def local(out: Value) -> list[float]:
+        derivatives: list[float] = []
+        for a, b in zip(out._a, out._b):  # noqa: B905 - the two lists grow together
+            if b is None:
+                derivatives.append(1.0)
+            else:
+                derivatives += (b.data, a.data)
+        return derivatives
+
+    @staticmethod
+    def edge_order(out: Value) -> list[int]:
+        starts, position = [], 0
+        for b in out._b:
+            starts.append(position)
+            position += 1 if b is None else 2
+        order: list[int] = []
+        for start, b in zip(reversed(starts), reversed(out._b)):  # noqa: B905
+            order += (start,) if b is None else (start, start + 1)
+        return order
+
+    @staticmethod
+    def backward(out: Value) -> None:
+        upstream = out.grad
+        if upstream == 0.0:
+            return  # nothing to pass down (see the module's docstring)
+        for a, b in zip(reversed(out._a), reversed(out._b)):  # noqa: B905
+            if b is None:
+                a.grad += upstream
+            else:  # the product's rule, as ops.Mul.backward
+                a.grad += b.data * upstream
+                b.grad += a.data * upstream
+
+    @staticmethod
+    def rule(out: Value, operand: int, args: Sequence[str], result: str) -> str:
+        position = 0
+        for b in out._b:
+            width = 1 if b is None else 2
+            if operand < position + width:
+                if b is None:
+                    return "1"
+                other = args[position + 1] if operand == position else args[position]
+                return f"the other factor {other} of its product"
+            position += width
+        raise IndexError(operand)
+
+
 # The one table of ops: drawings, explanations, the expression parser, the networks' choice
 # of activations and the PyTorch bridge all read it.
 ALL_OPS: tuple[type[Op], ...] = (
     Add, Sub, Mul, Div, Neg, PowConst, Pow, Exp, Log, Sigmoid, Tanh, Relu, Abs,
-    WeightedSum, WeightedSumOfData,
+    WeightedSum, WeightedSumOfData, FoldedSum,
 )  # fmt: skip
 
 
