@@ -44,6 +44,12 @@ MAKERS: dict[type[ops.Op], tuple[tuple[float, ...], Callable[..., Value]]] = {
         (0.7, -0.4, 0.2, 0.9, 0.1),
         lambda w1, w2, x1, x2, b: weighted_sum([w1, w2], [x1, x2], b),
     ),
+    ops.FoldedSum: (
+        (0.7, -0.4, 0.2, 0.9, 0.1),
+        lambda w1, w2, x1, x2, c: sum(
+            w * x for w, x in ((w1, x1), (w2, x2), (c, c))
+        ),  # the fold: see core/fold.py
+    ),
     ops.WeightedSumOfData: (
         (0.7, -0.4, 0.2, 0.9, 0.1),
         lambda w1, w2, x1, x2, b: layer_weighted_sums(

@@ -25,7 +25,7 @@ from numbers import Real
 from typing import Any
 
 from tinygrad_edu.core import messages, ops
-from tinygrad_edu.core.fold import TEMPORARY, extend_sum, folding, getrefcount, start_sum
+from tinygrad_edu.core.fold import TEMPORARY, extend_sum, first_terms, folding, getrefcount
 from tinygrad_edu.core.messages import check_gradients, describe, node_name
 from tinygrad_edu.core.modes import Mode, gc_paused, record_origin
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
@@ -88,13 +88,15 @@ class Value(NumberProtocol, MicrogradNames):
             # a sum() being built that nobody else holds: the term joins its Σ node (fold.py)
             # (the count is read before the call, whose arguments would add references)
             term_is_temporary = getrefcount(other) == TEMPORARY
-            return extend_sum(self, other, term_is_temporary)
+            if extend_sum(self, other, term_is_temporary):
+                return self
         return make_node(self.data + other.data, ops.Add, self, other)  # ops.Add.forward, inlined
 
     def __radd__(self, other: Number) -> Value:
         if other.__class__ is int and other == 0 and folding() and Mode.plain:
-            term_is_temporary = getrefcount(self) == TEMPORARY
-            return start_sum(self, term_is_temporary)  # sum()'s first step: fold.py
+            term_is_temporary = getrefcount(self) == TEMPORARY  # sum()'s first step: fold.py
+            terms = first_terms(Value(0.0), self, term_is_temporary)
+            return make_node(0.0 + self.data, ops.FoldedSum, *terms, type(self))
         return as_value(other, "+").__add__(self)
 
     def __sub__(self, other: Value | Number) -> Value:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from tinygrad_edu.core import ops
 from tinygrad_edu.core.modes import Mode
@@ -86,27 +86,23 @@ def folding() -> bool:
     return _folding[0]
 
 
-def start_sum(term: Value, term_is_temporary: bool) -> Value:
-    """The Σ node of ``0 + term``, the first step of ``sum()``: the terms are the constant 0
-    (as a leaf, the operand the chain would have) and ``term``."""
-    from tinygrad_edu.core.engine import Value, make_node
-
-    zero = Value(0.0)
-    total = 0.0 + term.data
+def first_terms(zero: Value, term: Value, term_is_temporary: bool) -> tuple[list[Any], list[Any]]:
+    """The operands (``_a``, ``_b``) of the Σ node of ``0 + term``, the first step of
+    ``sum()``: the constant 0 (``zero``, the leaf the chain would have) and ``term``, as its
+    pair (w, x) if it is a product nobody else holds."""
     if term_is_temporary and term._operation is ops.Mul:
-        return make_node(total, ops.FoldedSum, [zero, term._a], [None, term._b], type(term))
-    return make_node(total, ops.FoldedSum, [zero, term], [None, None], type(term))
+        return [zero, term._a], [None, term._b]
+    return [zero, term], [None, None]
 
 
-def extend_sum(partial: Value, term: Value, term_is_temporary: bool) -> Value:
-    """``partial + term`` where ``partial`` is a Σ node nobody else holds: the term appended
-    in place (a temporary product as its pair). Falls back to a ``+`` node where that node
-    would raise (inf or NaN) or a mode is on, so every rule of ``make_node`` holds."""
+def extend_sum(partial: Value, term: Value, term_is_temporary: bool) -> bool:
+    """Append ``term`` to ``partial``, a Σ node nobody else holds, in place (a temporary
+    product as its pair), and say so; ``False`` where the sum would hold inf or NaN or a mode
+    is on, where ``partial + term`` must be an ordinary ``+`` node so every rule of
+    ``make_node`` holds."""
     total = partial.data + term.data
     if total - total != 0.0 or not Mode.plain:
-        from tinygrad_edu.core.engine import make_node  # here: engine imports this module
-
-        return make_node(total, ops.Add, partial, term)
+        return False
     if term_is_temporary and term._operation is ops.Mul:
         partial._a.append(term._a)
         partial._b.append(term._b)
@@ -114,4 +110,4 @@ def extend_sum(partial: Value, term: Value, term_is_temporary: bool) -> Value:
         partial._a.append(term)
         partial._b.append(None)
     partial.data = total
-    return partial
+    return True
