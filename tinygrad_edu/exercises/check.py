@@ -16,6 +16,7 @@ everything here judges them. ``check_engine`` measures in this process; ``check_
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Protocol as Interface
 
@@ -95,7 +96,7 @@ def check_engine(value_class: type) -> EngineReport:
             "check_engine needs your Value class itself (check_engine(Value)), "
             f"got {describe(value_class)}"
         )
-    return assemble(InProcess(value_class))
+    return dataclasses.replace(assemble(InProcess(value_class)), value_class=value_class)
 
 
 def assemble(measurer: Measurer) -> EngineReport:

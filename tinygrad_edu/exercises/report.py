@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tinygrad_edu.lenses.drawing.figure import Drawing
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class EngineReport:
     consequences: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     ops: tuple[OpResult, ...] = ()
+    value_class: type | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -98,6 +102,30 @@ class EngineReport:
     def status(self) -> str:
         """``"correct"`` or ``"mistakes"`` (a wrong rule, a time limit, an error)."""
         return "correct" if self.ok else "mistakes"
+
+    def draw(self, problem: Problem | None = None) -> Drawing:
+        """The learner's own graph of a wrong rule's probe (the first problem of one edge by
+        default): the path to the wrong operand in red, and on its edge the local derivative
+        the rule should give and the one it gives. Shows inline in Jupyter like ``draw_dot``.
+
+        Raises:
+            RuntimeError: for a report made without the class in this process (a file
+                checked in a child process: ``check_file``); call ``check_engine(Value)``.
+            ValueError: when no problem is one edge's (a correct engine, or a mistake of
+                ``backward()`` itself, which the message explains).
+        """
+        if self.value_class is None:
+            raise RuntimeError(
+                "draw() needs the engine's class in this process: call check_engine(Value) "
+                "on the class itself (a file checked in a child process cannot be drawn)"
+            )
+        edges = [p for p in self.problems if p.operand is not None]
+        if problem is None and not edges:
+            what = "no problem" if not self.problems else "no problem of one edge"
+            raise ValueError(f"{self.engine} has {what}, so there is no wrong edge to draw")
+        from tinygrad_edu.exercises.drawing import draw_problem  # here: drawing needs graphviz
+
+        return draw_problem(self.value_class, problem or edges[0])
 
     def op(self, name: str) -> OpResult:
         """The verdict of one op, by the name the learner writes it with: ``report.op("*")``.
