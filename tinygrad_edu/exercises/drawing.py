@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from tinygrad_edu.core.messages import shown
 from tinygrad_edu.exercises.probes import PROBES
-from tinygrad_edu.exercises.report import Problem
 
 if TYPE_CHECKING:
+    from tinygrad_edu.exercises.report import Problem
     from tinygrad_edu.lenses.drawing.figure import Drawing
 
 __all__ = ["draw_problem"]
