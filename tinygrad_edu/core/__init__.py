@@ -3,13 +3,22 @@ from the package (a test holds this), so it can be read, and reused, on its own.
 
 from tinygrad_edu.core.engine import Value, as_value, make_node
 from tinygrad_edu.core.fused import layer_weighted_sums, weighted_sum
-from tinygrad_edu.core.modes import AnomalyError, detect_anomaly, gc_paused, no_grad
+from tinygrad_edu.core.modes import (
+    AnomalyError,
+    detect_anomaly,
+    gc_paused,
+    no_grad,
+    origin_of,
+    origins,
+)
 from tinygrad_edu.core.order import interior_order, topological_order
+from tinygrad_edu.core.origins import CallSite
 from tinygrad_edu.core.steps import BackwardStep, EdgeStep
 
 __all__ = [
     "AnomalyError",
     "BackwardStep",
+    "CallSite",
     "EdgeStep",
     "Value",
     "as_value",
@@ -19,6 +28,8 @@ __all__ = [
     "layer_weighted_sums",
     "make_node",
     "no_grad",
+    "origin_of",
+    "origins",
     "topological_order",
     "weighted_sum",
 ]
