@@ -30,10 +30,10 @@ from tinygrad_edu.core import (
     interior_order,
     no_grad,
     origin_of,
-    origins,
     topological_order,
     weighted_sum,
 )
+from tinygrad_edu.core.modes import origins
 from tinygrad_edu.nn import (
     MLP,
     SGD,

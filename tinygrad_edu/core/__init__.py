@@ -1,5 +1,8 @@
 """The engine: ``Value`` and its ops, ``backward()``, and the modes. It imports nothing else
-from the package (a test holds this), so it can be read, and reused, on its own."""
+from the package (a test holds this), so it can be read, and reused, on its own.
+
+The mode ``origins()`` is ``tinygrad_edu.origins`` (or ``core.modes.origins``): here the name
+``origins`` is the module that records them, ``core/origins.py``."""
 
 from tinygrad_edu.core.engine import Value, as_value, make_node
 from tinygrad_edu.core.fused import layer_weighted_sums, weighted_sum
@@ -9,7 +12,6 @@ from tinygrad_edu.core.modes import (
     gc_paused,
     no_grad,
     origin_of,
-    origins,
 )
 from tinygrad_edu.core.order import interior_order, topological_order
 from tinygrad_edu.core.origins import CallSite
@@ -29,7 +31,6 @@ __all__ = [
     "make_node",
     "no_grad",
     "origin_of",
-    "origins",
     "topological_order",
     "weighted_sum",
 ]

@@ -86,13 +86,18 @@ class Recorder:
 
     def __init__(self) -> None:
         self._path: list[_Call] = []  # the calls last walked through, outermost first
-        self._calls: dict[CodeType, int] = {}  # how many calls of each function were met
+        self._calls: dict[int, int] = {}  # id(code) -> how many calls of it were met
+        # the last node's frame (a plain function's), instruction offset and stack
+        self._frame: FrameType | None = None
+        self._offset = -1
+        self._stack: Stack = ()
 
     def record(self, node: Value) -> None:
         """Store the stack that is making ``node`` in its ``_origin`` slot."""
-        frame: FrameType | None = sys._getframe(1)
+        # 2: past this method's caller, always the package's (settle, or record_origin)
+        frame: FrameType | None = sys._getframe(2)
         while frame is not None:
-            mine = _USERS.get(frame.f_code)
+            mine = _USERS.get(id(frame.f_code))
             if mine is None:
                 mine = _classify(frame.f_code)
             if mine:
@@ -101,11 +106,17 @@ class Recorder:
         if frame is None:
             node._origin = ()  # made with no frame of the user's
             return
+        if frame is self._frame and frame.f_lasti == self._offset:
+            node._origin = self._stack  # the usual case: made where the last node was
+            return
         path = self._path
         if path and path[-1].frame is frame and not path[-1].resumable:
-            node._origin = path[-1].stack()  # the usual case
-            return
-        node._origin = self._walk(frame).stack()
+            call = path[-1]  # the same call as the last node, at another instruction
+        else:
+            call = self._walk(frame)
+        node._origin = stack = call.stack()
+        if not call.resumable:
+            self._frame, self._offset, self._stack = frame, frame.f_lasti, stack
 
     def _walk(self, frame: FrameType | None) -> _Call:
         """Bring the known path up to date for a node made in ``frame`` and return its call.
@@ -117,7 +128,7 @@ class Recorder:
         met: list[tuple[FrameType, int]] = []  # (frame, its call number or 0 for a new call)
         stop: _Call | None = None
         while frame is not None:
-            mine = _USERS.get(frame.f_code)
+            mine = _USERS.get(id(frame.f_code))
             if mine is None:
                 mine = _classify(frame.f_code)
             if mine:
@@ -130,14 +141,17 @@ class Recorder:
         path = self._path[: self._path.index(stop) + 1] if stop is not None else []
         for made, number in reversed(met):
             if not number:
-                number = self._calls.get(made.f_code, 0) + 1
-                self._calls[made.f_code] = number
+                number = self._calls.get(id(made.f_code), 0) + 1
+                self._calls[id(made.f_code)] = number
             path.append(_Call(made, number, path[-1].stack() if path else ()))
         self._path = path
         return path[-1]
 
 
-_USERS: dict[CodeType, bool] = {}  # code object -> whether it is the user's (see _classify)
+# id(code) -> whether frames running it are the user's (see _classify). Keyed by id, because a
+# code object hashes its whole contents; the code objects are kept, so no id is reused.
+_USERS: dict[int, bool] = {}
+_KEPT: list[CodeType] = []
 _NOT_USERS: list[str] = []  # folders of code that is not the user's, filled on first use
 
 
@@ -164,5 +178,6 @@ def _classify(code: CodeType) -> bool:
     else:
         path = os.path.abspath(file) if not file.startswith("<") else file
         mine = not any(path.startswith(folder) for folder in _NOT_USERS)
-    _USERS[code] = mine
+    _KEPT.append(code)
+    _USERS[id(code)] = mine
     return mine
