@@ -53,7 +53,8 @@ def compare(name: str, step: Callable[[], object], rounds: int) -> None:
     ratios = [r / p for r, p in zip(recorded, plain, strict=True)]
     print(
         f"  {name:<10} plain {statistics.median(plain) * 1e3:8.1f} ms   origins "
-        f"{statistics.median(recorded) * 1e3:8.1f} ms   ratio median {statistics.median(ratios):.2f}x"
+        f"{statistics.median(recorded) * 1e3:8.1f} ms   "
+        f"ratio median {statistics.median(ratios):.2f}x"
         f" (range {min(ratios):.2f}x-{max(ratios):.2f}x over {rounds} rounds)"
     )
 

@@ -388,7 +388,7 @@ class TinyGPT:
         values: list = []
         losses = [
             cross_entropy(self.gpt(token, position, keys, values), target)
-            for position, (token, target) in enumerate(zip(tokens, tokens[1:]))
+            for position, (token, target) in enumerate(zip(tokens[:-1], tokens[1:], strict=True))
         ]
         return sum(losses[1:], losses[0]) * (1.0 / len(losses))
 

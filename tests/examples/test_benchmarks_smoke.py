@@ -112,4 +112,3 @@ def test_the_origins_benchmark_times_both_steps_with_and_without_origins():
         assert re.search(
             rf"^  {name} +plain +[\d.]+ ms +origins +[\d.]+ ms +ratio median [\d.]+x", output, re.M
         )
-
