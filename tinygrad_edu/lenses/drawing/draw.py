@@ -8,7 +8,7 @@ from ``Value.local_derivatives()`` and the paths to highlight from :mod:`tinygra
 from __future__ import annotations
 
 import shutil
-import subprocess
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tinygrad_edu import checks, notation
 from tinygrad_edu.core import Value, topological_order
 from tinygrad_edu.core.messages import shown
+from tinygrad_edu.lenses.drawing.dot_layout import DotTimeoutError, run_dot
 from tinygrad_edu.lenses.paths import count_paths, find_labelled
 
 if TYPE_CHECKING:
@@ -418,9 +419,19 @@ def render(graph: graphviz.Digraph, path: str | Path, format: str = "svg") -> Pa
             path.write_text(graph.svg_without_dot(), encoding="utf-8")
             return path
         raise GraphvizNotInstalledError(missing_dot_message(format))
-    try:
-        data = graph.pipe(format=format)  # rendered in memory: no half-written file on error
-    except subprocess.CalledProcessError as error:
+    try:  # rendered in memory: no half-written file on error
+        data = run_dot(graph.source, format)
+    except DotTimeoutError as slow:
+        from tinygrad_edu.lenses.drawing.figure import Drawing
+
+        if format != "svg" or not isinstance(graph, Drawing):
+            raise DotTimeoutError(
+                f"{slow}; draw fewer nodes (max_nodes, focus) or save svg, which falls back to "
+                "the pure-Python layout"
+            ) from None
+        warnings.warn(f"{slow}; drawn with the pure-Python layout instead", stacklevel=2)
+        data = graph.svg_without_dot().encode("utf-8")
+    except RuntimeError as error:
         raise RuntimeError(f"graphviz's dot failed to render {format}: {error}") from None
     path.write_bytes(data)
     return path
