@@ -164,3 +164,82 @@ def run_smooth_program(steps, leaves: list[Value]) -> Value:
     out = nodes[-1]
     # squash the result so central differences stay well conditioned
     return out.tanh() if math.isfinite(out.data) else out
+
+
+# ----- sums that sum() builds, for the fold (tinygrad_edu.core.fold) ------------------------
+# A term of a sum: a product made for it ("product", which the fold keeps as its pair), the
+# same product also kept in a list ("held product", a node someone holds), an earlier node
+# itself ("node"), or a temporary that is no product ("tanh").
+TERM_FORMS = ("product", "held product", "node", "tanh")
+
+
+@st.composite
+def sum_programs(draw, max_leaves: int = 4, max_steps: int = 8):
+    """``(leaf values, steps)`` of graphs made mostly by ``sum()``. A step is
+    ``("sum", terms, start, keep)``: ``sum()`` of the terms, from 0 or from an earlier node
+    ``start`` (re-extending a partial sum someone holds); with ``keep`` every partial sum is
+    kept (``itertools.accumulate``) and each becomes a node later steps may reuse. Or it is
+    ``("op", op, operands)``: ``+``, ``*`` or ``tanh`` of earlier nodes."""
+    leaves = draw(st.lists(values, min_size=1, max_size=max_leaves))
+    steps = []
+    available = len(leaves)
+    for _ in range(draw(st.integers(1, max_steps))):
+        index = st.integers(0, available - 1)
+        if draw(st.booleans()):
+            terms = draw(
+                st.lists(
+                    st.tuples(st.sampled_from(TERM_FORMS), index, index), min_size=1, max_size=5
+                )
+            )
+            start = draw(st.one_of(st.none(), index))
+            keep = draw(st.booleans())
+            steps.append(("sum", tuple(terms), start, keep))
+            available += len(terms) if keep else 1
+        else:
+            op = draw(st.sampled_from(("+", "*", "tanh")))
+            steps.append(("op", op, (draw(index), draw(index))))
+            available += 1
+    return leaves, steps
+
+
+def build_sums(leaves: list[float], steps) -> tuple[list[Value], list[Value]]:
+    """Run a :func:`sum_programs` program: its leaves, and every node it made (kept partial
+    sums and held products included), the last one being the root."""
+    from itertools import accumulate
+
+    nodes = [Value(x, label=f"x{i}") for i, x in enumerate(leaves)]
+    leaf_nodes = list(nodes)
+    made: list[Value] = []
+    for step in steps:
+        if step[0] == "op":
+            _, op, (i, j) = step
+            a, b = nodes[i], nodes[j]
+            new = [a + b if op == "+" else a * b * 0.5 if op == "*" else a.tanh()]
+        else:
+            _, terms, start, keep = step
+            held: list[Value] = []
+            generated = _sum_terms(nodes, terms, held)
+            if keep:  # every partial sum is held by the list, so none may be folded into
+                first = 0 if start is None else nodes[start]
+                new = list(accumulate(generated, initial=first))[1:]  # type: ignore[arg-type]
+            else:
+                new = [sum(generated) if start is None else sum(generated, nodes[start])]
+            made += held
+        nodes += new
+        made += new
+    return leaf_nodes, made
+
+
+def _sum_terms(nodes: list[Value], terms, held: list[Value]):
+    for form, i, j in terms:
+        a, b = nodes[i], nodes[j]
+        if form == "product":
+            yield a * b if abs(a.data * b.data) < LIMIT else a.tanh() * b.tanh()
+        elif form == "held product":
+            product = a * b if abs(a.data * b.data) < LIMIT else a.tanh() * b.tanh()
+            held.append(product)
+            yield product
+        elif form == "node":
+            yield a
+        else:
+            yield (a * 0.001).tanh()

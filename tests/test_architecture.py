@@ -5,7 +5,10 @@
   checker only and does not count; an import inside a function does);
 * model files and the PyTorch bridge never import the network, even indirectly;
 * nothing is imported by name at run time (``importlib``), which would hide an arrow;
-* the file that defines ``Value`` is at most 400 lines.
+* no module imports another module's private name (``from x import _y``);
+* no lens reads a drawing back: the picture model is the only source of what is drawn;
+* the engine's lesson files keep their code budgets, counted without docstrings, comments
+  or blank lines (``python -m tests.code_size``), so explanations never count against them.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.code_size import code_lines
+
 PACKAGE = Path(__file__).resolve().parents[1] / "tinygrad_edu"
-ENGINE_LINE_BUDGET = 400
+# Code lines (``tests/code_size.py``) of the lesson: ``a * b``, then ``backward()``.
+LESSON_BUDGETS = {"engine.py": 200, "order.py": 30, "ops.py": 450}
 
 
 def module_name(path: Path) -> str:
@@ -74,9 +80,24 @@ def reachable(start: str) -> set[str]:
     return seen
 
 
-def test_the_engine_file_keeps_its_line_budget():
-    lines = (PACKAGE / "core" / "engine.py").read_text(encoding="utf-8").count("\n")
-    assert lines <= ENGINE_LINE_BUDGET, f"core/engine.py has {lines} lines"
+def test_the_lesson_files_keep_their_code_budgets():
+    for name, budget in LESSON_BUDGETS.items():
+        lines = code_lines(PACKAGE / "core" / name)
+        assert lines <= budget, f"core/{name} has {lines} code lines, over its {budget}"
+
+
+def test_the_code_budget_counts_code_only(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        '"""A module docstring\n\nover three lines."""\n\n'
+        "# a comment\n"
+        "def f(x):\n"
+        '    """Its docstring."""\n'
+        "    return (x +\n"
+        "            1)  # a comment after code\n",
+        encoding="utf-8",
+    )
+    assert code_lines(sample) == 3  # def, and the return statement's two lines
 
 
 def test_the_engine_imports_nothing_else_from_the_package():
@@ -109,3 +130,21 @@ def test_the_graph_reads_the_modules_it_should():
     assert {"tinygrad_edu.core.engine", "tinygrad_edu.nn.mlp"} <= set(MODULES)
     assert "tinygrad_edu.core.ops" in GRAPH["tinygrad_edu.core.engine"]
     assert "tinygrad_edu.files.model_file" in reachable("tinygrad_edu.nn.mlp")
+
+
+def test_no_module_imports_another_modules_private_name():
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tinygrad_edu"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                private = [n for n in private if not (n.startswith("__") and n.endswith("__"))]
+                assert not private, f"{name} imports {private} from {node.module}"
+
+
+def test_no_lens_reads_a_drawing_back():
+    # what is drawn lives in the picture (lenses/drawing/picture.py); DOT is written, never read
+    for name, path in MODULES.items():
+        if name.startswith("tinygrad_edu.lenses"):
+            text = path.read_text(encoding="utf-8")
+            for sign in ("drawn_nodes", "drawn_edges", "_unescape", "attributes.get("):
+                assert sign not in text, f"{name} reads {sign!r} of a drawing"

@@ -122,6 +122,12 @@ def node(name: str, value: object) -> Value:
             f"{name} must be a Value, got {describe(value)}: a plain number has no graph; "
             "build it from Values, e.g. x = Value(3.0) and then x * 2"
         )
+    if type(value).__name__ == "Value":  # another engine's: say whose, not "Value, got Value"
+        cls = type(value)
+        raise TypeError(
+            f"{name} must be a tinygrad_edu Value, got a Value from module {cls.__module__!r} "
+            f"({cls.__module__}.{cls.__qualname__}), which this function cannot read"
+        )
     raise _refuse(name, "a Value", value)
 
 

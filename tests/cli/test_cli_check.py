@@ -80,7 +80,7 @@ def test_the_file_may_import_its_neighbours(tmp_path):
         ("Value = 3\n", "f.py:Value", "f.py: Value is int 3, not a class"),
         ("class Thing:\n    pass\n", "f.py:Thing", "Thing(0.5) raised TypeError"),
         ("", "missing.py", "missing.py is not a file"),
-        ("", ".", ". is not a file"),
+        ("", "nowhere/*.py", "no file matches nowhere/*.py"),
     ],
 )
 def test_a_file_or_class_that_cannot_be_used_exits_2_with_one_line(

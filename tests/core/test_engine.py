@@ -203,6 +203,8 @@ def test_every_op_backward_equals_local_times_upstream_bitwise():
 
     outs.append(weighted_sum([a, b], [b, Value(-0.3)], Value(0.2)))
     outs.append(weighted_sum([a, b, a], [b, a, b], a))  # a and b three times each
+    outs.append(sum(w * x for w, x in [(a, b), (b, a), (a, a)]))  # a folded Σ of products
+    outs.append(sum([a, a * b, b]))  # a folded Σ of terms others hold
     for out in outs:
         ops.add(out._operation)
         for child in out.children:

@@ -1,89 +1,114 @@
-"""The sort (core/order.py): how it marks visited nodes, and the shortcuts it takes for Σwx+b
-nodes, must never skip a node, change the order, or leave a gradient wrong."""
+"""The lesson sort (core/order.py) and backward()'s tuned walk (core/walk.py) are the same
+order, node for node, on random graphs; backward() along either gives the same bits."""
 
 from __future__ import annotations
 
-from tinygrad_edu import MLP, Value, interior_order, topological_order
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tinygrad_edu import MLP, Value, half_sum_squared_error, interior_order, topological_order
 from tinygrad_edu.core import layer_weighted_sums
+from tinygrad_edu.core.walk import depth_first
 
 from tests.core.test_fused_node import reference_interior_order
+from tests.strategies import build, networks, programs
 
 
-def test_each_walk_marks_with_a_float_object_of_its_own():
-    # the mark is told apart by identity, so each walk needs a new 0.0, alive or not
-    first, second = float(0), float(0)
-    assert first == second == 0.0 and first is not second
-
-
-def test_a_node_left_holding_an_earlier_walks_mark_is_still_visited():
-    x = Value(1.5, label="x")
-    a = x * 2.0
-    dead = (-a).relu()  # relu at a negative input: backward adds nothing below it
-    dead.backward()
-    assert a.grad == 0.0 and x.grad == 0.0  # a kept the 0.0 that walk marked it with
-    root = a * 3.0
-    root.backward()  # a new walk must not take a's old mark for its own
-    assert a.grad == 3.0 and x.grad == 6.0
-    assert interior_order(root) == [a, root]
-
-
-def test_backward_resets_interior_gradients_and_the_orders_put_every_gradient_back():
-    x, y = Value(0.5, label="x"), Value(-2.0, label="y")
-    h = x * y
-    root = h.tanh() + h
-    root.backward()
-    grads = {node: node.grad for node in topological_order(root)}
-    assert {node: node.grad for node in topological_order(root)} == grads  # untouched
-    root.backward()  # interior gradients start from 0 again; leaves accumulate
-    assert h.grad == grads[h] and x.grad == 2 * grads[x]
-
-
-def test_a_sum_whose_bias_holds_a_gradient_records_it_when_its_tuples_were_walked():
-    model = MLP(2, [3, 1], seed=1)
-    loss = model([0.3, -0.2]) + model([0.1, 0.4])  # the second call shares the weight tuples
-    loss.backward()
-    first = [p.grad for p in model.parameters()]
-    loss.backward()  # now every bias holds a gradient: each is set aside and added once
-    assert [p.grad for p in model.parameters()] == [g + g for g in first]
-
-
-def test_the_sort_goes_below_a_bias_that_is_an_interior_node_when_the_tuples_were_walked():
-    w, x = Value(0.2, label="w"), Value(0.7, label="x")
-    bias = w * x  # an interior node as the bias of two sums sharing both tuples
-    row, inputs = (w, bias), (x,)
-    first = layer_weighted_sums([row], inputs)[0]
-    second = layer_weighted_sums([row], inputs)[0]
-    assert first._a is second._a and first._b is second._b
-    root = first + second
+def lesson_backward(root: Value) -> None:
+    """backward() as the lesson reads it: the sort, ∂root/∂root = 1, each op's rule from the
+    root down. No tricks: leaves start from 0 (call it after zeroing them)."""
     order = topological_order(root)
-    assert order.index(bias) < order.index(first) < order.index(second)
-    root.backward()
-    assert bias.grad == 2.0
-    assert abs(w.grad - 4 * 0.7) < 1e-15 and abs(x.grad - 4 * 0.2) < 1e-15
+    for node in order:
+        if node.children:
+            node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):
+        if node.children:
+            node._operation.backward(node)  # type: ignore[union-attr]
 
 
-def test_a_unit_over_a_sum_with_walked_tuples_is_listed_with_it_at_once_in_dfs_order():
-    w, v = Value(0.2, label="w"), Value(0.5, label="v")
-    x = Value(0.7, label="x")
-    row, inputs = (w, v), (x,)  # v is the bias
-    sums = [layer_weighted_sums([row], inputs)[0] for _ in range(3)]
-    units = [h.tanh() for h in sums]
-    root = units[0] + units[1] + units[2]
-    order = interior_order(root)
-    assert order == reference_interior_order(root)
-    assert order.index(sums[1]) + 1 == order.index(units[1])  # a = f(h) right after h
-    root.backward()
-    grads = (w.grad, v.grad, x.grad)
-    root.backward()  # now the bias holds a gradient: it must be set aside, not skipped
-    assert (w.grad, v.grad, x.grad) == tuple(g + g for g in grads)
+def shared_tuple_graph(seed: int) -> Value:
+    """Σwx+b nodes sharing weight and input tuples, reused units, an interior bias, and
+    leaves used by several layers: every shortcut of the tuned walk in one graph."""
+    rng = random.Random(seed)
+    leaves = [Value(rng.uniform(-1, 1), label=f"x{k}") for k in range(3)]
+    w = [Value(rng.uniform(-1, 1), label=f"w{k}") for k in range(4)]
+    bias = w[0] * leaves[1] if rng.random() < 0.5 else Value(0.1, label="b")
+    rows = [(w[0], w[1], bias), (w[2], w[3], w[1])]
+    first = layer_weighted_sums(rows, (leaves[0], leaves[1]))
+    second = layer_weighted_sums(rows, (leaves[0], leaves[1]))  # shares both tuples
+    units = [h.tanh() if rng.random() < 0.5 else h.relu() for h in (*first, *second)]
+    third = layer_weighted_sums([(units[0], units[1], leaves[2])], (units[2], units[3]))
+    return third[0].sigmoid() * units[rng.randrange(4)] + first[0]
 
 
-def test_a_unit_over_a_sum_whose_bias_is_interior_goes_below_the_bias():
-    w, x = Value(0.2, label="w"), Value(0.7, label="x")
-    bias = w * x
-    row, inputs = (w, bias), (x,)
-    units = [layer_weighted_sums([row], inputs)[0].relu() for _ in range(2)]
-    root = units[0] + units[1]
+def check_same(root: Value) -> None:
+    lesson = topological_order(root)
+    assert lesson == depth_first(root, leaves=True)
+    assert interior_order(root) == depth_first(root, leaves=False)
     assert interior_order(root) == reference_interior_order(root)
+    assert len(set(map(id, lesson))) == len(lesson) and lesson[-1] is root
+    position = {node: k for k, node in enumerate(lesson)}
+    assert all(position[child] < position[node] for node in lesson for child in node.children)
+
+
+def check_same_gradients(root: Value) -> None:
+    nodes = topological_order(root)
+    for node in nodes:
+        node.grad = 0.0
     root.backward()
-    assert bias.grad == 2.0 and abs(w.grad - 4 * 0.7) < 1e-15
+    tuned = [node.grad for node in nodes]
+    for node in nodes:
+        node.grad = 0.0
+    lesson_backward(root)
+    assert [node.grad for node in nodes] == tuned  # bit for bit: == on floats
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs())
+def test_the_lesson_sort_is_the_tuned_walks_order_on_random_programs(program):
+    leaves, steps = program
+    _, root = build(leaves, steps)
+    check_same(root)
+    check_same_gradients(root)
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks())
+def test_the_lesson_sort_is_the_tuned_walks_order_on_random_networks(network):
+    _, loss = network
+    check_same(loss)
+    check_same_gradients(loss)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_the_orders_agree_where_sums_share_tuples(seed):
+    root = shared_tuple_graph(seed)
+    check_same(root)
+    check_same_gradients(root)
+
+
+def test_the_orders_agree_on_a_batch_through_a_fused_network():
+    model = MLP(3, [4, 4, 2], seed=3)
+    outputs = [model([0.1 * k, -0.3, 0.2 * k]) for k in range(5)]
+    loss = sum(half_sum_squared_error(out, [0.5, -0.5]) for out in outputs)
+    assert isinstance(loss, Value)
+    check_same(loss)
+    check_same_gradients(loss)
+
+
+def test_a_leaf_is_its_own_order():
+    x = Value(2.0)
+    assert topological_order(x) == [x] and interior_order(x) == []
+
+
+def test_the_lesson_sort_needs_no_recursion_on_a_deep_chain():
+    x, a = Value(1.0), Value(1.0)
+    y = x
+    for _ in range(50_000):
+        y = y * a
+    order = topological_order(y)
+    assert len(order) == 50_002 and order[:2] == [x, a] and order[-1] is y

@@ -75,3 +75,19 @@ def test_the_check_waits_for_a_point_away_from_a_kink():
     assert not hinge.checked
     hinge(Value(2.0))
     assert hinge.checked
+
+
+def test_a_derivative_wrong_only_for_negative_inputs_is_caught_at_a_positive_first_use():
+    wrong_abs = custom_op("wrong_abs", abs, lambda x, out: (1.0,))  # right only for x > 0
+    with pytest.raises(LocalDerivativeError, match=r"∂wrong_abs/∂x = 1 at x = −0\.5") as caught:
+        wrong_abs(Value(0.5))  # the first input is positive: the flipped point shows it
+    assert (caught.value.kind, caught.value.expected) == ("sign", pytest.approx(-1.0))
+    right_abs = custom_op("right_abs", abs, lambda x, out: (1.0 if x > 0 else -1.0,))
+    right_abs(Value(0.5))
+    assert right_abs.checked
+
+
+def test_points_where_forward_is_undefined_are_passed_over():
+    log = custom_op("mylog", lambda x: math.log(x), lambda x, out: (1.0 / x,))
+    log(Value(2.0))  # log(−2) and the other negative points raise: not checked there
+    assert log.checked

@@ -102,7 +102,9 @@ def _locals(op: str, xs: tuple[float, ...], out: float, mistake: Mistake | None)
     elif mistake.kind == "swapped":
         locals_.reverse()
     elif mistake.kind == "kink" and xs[0] == 0.0:
-        locals_ = [1.0]  # relu′(0) taken as 1, as `x >= 0` gives
+        locals_ = [-1.0]  # relu′(0) taken as −1: no subgradient (those are 0 to 1)
+    elif mistake.kind == "subgradient" and xs[0] == 0.0:
+        locals_ = [1.0]  # relu′(0) taken as 1, as `x >= 0` gives: valid, not PyTorch's
     return locals_
 
 

@@ -160,7 +160,7 @@ def test_a_mistake_in_mul_is_not_reported_again_where_mul_is_used():
         (Mistake("exp", 0, "missing-upstream"), "the upstream factor is missing"),
         (Mistake("/", None, "swapped"), "the two operands' derivatives are swapped"),
         (Mistake("tanh", 0, "scale"), "off by a constant factor of 2"),
-        (Mistake("relu", 0, "kink"), "PyTorch (and tinygrad_edu) pass 0 × upstream"),
+        (Mistake("relu", 0, "kink"), "which is no subgradient: any number from 0 to 1"),
         (Mistake(None, None, "order"), "reverse topological order"),
         (Mistake(None, None, "seed"), "the root's gradient was never set to 1"),
     ],
@@ -168,6 +168,14 @@ def test_a_mistake_in_mul_is_not_reported_again_where_mul_is_used():
 def test_each_message_says_what_the_mistake_is(mistake, words):
     (problem,) = check_engine(micrograd_style(mistake)).problems
     assert words in problem.message, problem.message
+
+
+@pytest.mark.parametrize("protocol", list(FACTORIES))
+def test_relu_with_derivative_1_at_0_is_a_valid_subgradient_not_a_problem(protocol):
+    report = check_engine(FACTORIES[protocol](Mistake("relu", 0, "subgradient")))
+    assert report.ok and report.op("relu").status == "correct"
+    (note,) = [note for note in report.notes if note.startswith("relu")]
+    assert "a valid subgradient (any number from 0 to 1 is), where PyTorch passes 0" in note
 
 
 def test_a_recursive_visit_instead_of_a_topological_order_is_an_order_problem():
@@ -294,3 +302,35 @@ def test_the_numbers_of_a_missing_upstream_factor_are_what_was_added():
     # at the first point a = 0.55 and out.grad = 1.5: e^0.55 × 1.5 should be added, not e^0.55
     assert problem.expected == pytest.approx(math.exp(0.55) * 1.5, rel=1e-12)
     assert problem.got == pytest.approx(math.exp(0.55), rel=1e-12)
+
+
+def test_a_sigmoid_rule_without_its_1_minus_s_factor_is_named_as_such():
+    cls = correct_class("local gradients")
+
+    def sigmoid_missing_factor(self):
+        s = 1.0 / (1.0 + math.exp(-self.data))
+        return cls(s, (self,), (s,))  # σ′ taken as σ alone
+
+    cls.sigmoid = sigmoid_missing_factor
+    (problem,) = check_engine(cls).problems
+    assert (problem.op, problem.kind) == ("sigmoid", "missing-factor")
+    assert "the rule is missing its (1 − out) factor" in problem.message
+
+
+def test_a_backward_in_forward_order_is_told_its_topological_order_is_reversed():
+    cls = correct_class()
+
+    def backward_in_forward_order(self):
+        order = engines._order(self, None)[::-1]  # children first: the sort, not reversed
+        self.grad = 1.0
+        for node in order:
+            node._backward()
+
+    cls.backward = backward_in_forward_order
+    (problem,) = check_engine(cls).problems
+    assert (problem.op, problem.kind, problem.expression) == (
+        None,
+        "order",
+        "y = x * c; out = y * d",
+    )
+    assert "your topological order is reversed" in problem.message

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from tinygrad_edu import MLP, Value, draw_dot, half_sum_squared_error, topological_order
 from tinygrad_edu.datasets import DOCUMENT_001
 from tinygrad_edu.lenses.drawing import draw as viz
-from tinygrad_edu.lenses.drawing.figure import Drawing, scene_of
+from tinygrad_edu.lenses.drawing.figure import Drawing
 from tinygrad_edu.lenses.drawing.layout import Box, Layout, LayoutNode, layered_layout
+from tinygrad_edu.lenses.drawing.scene import scene_of
 from tinygrad_edu.lenses.drawing.svg import arrange, sample, write_svg
 
 from tests.strategies import build, programs
@@ -74,7 +75,7 @@ def check_layout(layout: Layout, touch: float = TOUCH, crossing_boxes: bool = Fa
 
 
 def python_layout(root: Value, **options) -> Layout:
-    return arrange(scene_of(draw_dot(root, **options)), "python")
+    return arrange(scene_of(draw_dot(root, **options).picture), "python")
 
 
 def centre(layout: Layout, root: Value, label: str) -> Box:
@@ -144,7 +145,7 @@ def test_layered_layout_refuses_what_it_cannot_draw():
     with pytest.raises(ValueError, match="rankdir"):
         layered_layout([a], [], rankdir="RL")
     with pytest.raises(ValueError, match="layout must be one of auto, dot, python"):
-        arrange(scene_of(draw_dot(Value(1.0) * 2.0)), "neato")
+        arrange(scene_of(draw_dot(Value(1.0) * 2.0).picture), "neato")
 
 
 def test_one_node_and_no_edges():
@@ -158,7 +159,7 @@ def test_svg_writer_escapes_labels_and_marks_each_node_and_edge():
     root = x * 2.0
     root.label = "r"
     root.backward()
-    scene = scene_of(draw_dot(root, show_local=True))
+    scene = scene_of(draw_dot(root, show_local=True).picture)
     svg = write_svg(scene, arrange(scene, "python"))
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
     assert "say &quot;hi&quot; \\ &lt;b&gt; &amp; co" in svg
@@ -229,7 +230,7 @@ def test_dot_draws_neurons_in_index_order():
 @pytest.mark.dot
 @pytest.mark.parametrize("group", [None, "neuron"])
 def test_dot_layout_gives_the_same_kind_of_layout(group):
-    scene = scene_of(draw_dot(document_001_loss(), group=group))
+    scene = scene_of(draw_dot(document_001_loss(), group=group).picture)
     layout = arrange(scene, "dot")
     assert set(layout.boxes) == {node.key for node in scene.nodes}
     # dot rounds sizes to whole points and routes its own splines (which may cross a box)

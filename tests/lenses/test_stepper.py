@@ -20,6 +20,7 @@ from tinygrad_edu import (
     topological_order,
 )
 from tinygrad_edu.lenses.drawing import draw as viz
+from tinygrad_edu.lenses.index import GraphIndex
 from tinygrad_edu.lenses.stepper.backward_pass import pass_from_zero
 from tinygrad_edu.lenses.stepper.page import Stepper
 
@@ -146,7 +147,7 @@ def test_the_grads_come_back_even_when_the_pass_fails():
     with detect_anomaly(), pytest.raises(Exception, match="gave gradient inf"):
         stepper(root)
     assert x.grad == 7.0 and root.grad == 0.0
-    with pytest.raises(RuntimeError, match="boom"), pass_from_zero(root) as steps:
+    with pytest.raises(RuntimeError, match="boom"), pass_from_zero(GraphIndex(root)) as steps:
         assert x.grad == math.inf and len(steps) == 1
         raise RuntimeError("boom")
     assert x.grad == 7.0

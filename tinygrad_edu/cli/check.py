@@ -1,7 +1,11 @@
-"""``tinygrad-edu check FILE.py:CLASS``: ``check_engine`` on the Value class of your own file.
+"""``tinygrad-edu check FILE.py[:CLASS]``: ``check_engine`` on the Value class of your own file,
+or of every file of a folder (or a glob), as a teacher grades a class.
 
-Exit status 0 when the checker finds no problem, 1 when it finds some, 2 when the file or the
-class cannot be used (the file is missing, raises while it loads, has no such class). The
+The learner's code runs in a child process with limits (time per op and per file, memory,
+output); the right numbers are computed in this process, where it never ran. Formats: the
+teaching text, JSON, Gradescope's ``results.json`` and JUnit XML. Exit status, for every
+format: 0 every op right, 1 a mistake found, 2 could not check (the file is missing, raises
+while it loads, has no such class; for a folder, any file that could not be checked). The
 learner's file runs as a script would, with its folder on ``sys.path``, but not as
 ``__main__``, so its ``if __name__ == "__main__":`` block does not run.
 """
@@ -9,115 +13,123 @@ learner's file runs as a script would, with its folder on ``sys.path``, but not 
 from __future__ import annotations
 
 import argparse
-import runpy
+import json
+import os
 import sys
-import traceback
 from pathlib import Path
-from typing import Any
 
+from tinygrad_edu.cli.arguments import positive_int
 from tinygrad_edu.cli.errors import UsageError
-from tinygrad_edu.core.messages import describe
-from tinygrad_edu.exercises import ProtocolError, check_engine
+from tinygrad_edu.cli.submissions import Target, check_all, find_targets
+from tinygrad_edu.exercises import Limits
+from tinygrad_edu.exercises.results import (
+    Graded,
+    Grading,
+    as_json,
+    exit_status,
+    gradescope,
+    junit,
+    load_config,
+    summary,
+    text,
+)
 
 PROG = "tinygrad-edu check"
 DEFAULT_CLASS = "Value"
+FORMATS = ("text", "json", "gradescope", "junit")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text}")
+    return value
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "check",
-        help="check your own autograd engine: which op and which edge is wrong, and why",
+        help="check your own autograd engine (or a class's): which op and edge is wrong, and why",
         description=(
-            "Run check_engine on the Value class of your own Python file: every op it "
-            "supports is checked edge by edge against tinygrad_edu's ops, then backward() on "
-            "small graphs. Exits with status 1 when it finds a problem."
+            "Run check_engine on the Value class of your own Python file, or of every .py "
+            "file of a folder (or a quoted glob): every op it has is checked edge by edge "
+            "against tinygrad_edu's ops (ops it does not know by central differences), then "
+            "backward() on small graphs. The file's code runs in a child process with time "
+            "and memory limits. Exit status: 0 all right, 1 a mistake found, 2 could not check."
         ),
-        epilog="example: tinygrad-edu check my_engine.py:Value",
+        epilog=(
+            "examples: tinygrad-edu check my_engine.py:Value; "
+            "tinygrad-edu check submissions/ --format gradescope --config grading.toml"
+        ),
     )
     parser.add_argument(
         "target",
-        metavar="FILE.py[:CLASS]",
-        help=f"your Python file and the name of its class (default {DEFAULT_CLASS})",
+        metavar="FILE.py[:CLASS]|FOLDER|GLOB",
+        help=f"your Python file and its class (default {DEFAULT_CLASS}), a folder or a glob",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="what to print")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"the time limit per op (default {Limits().timeout:g} s)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="TOML",
+        help="a grading file: weights per op and limits (see docs/how-to/grade-a-class.md)",
+    )
+    parser.add_argument(
+        "--class",
+        dest="class_name",
+        metavar="NAME",
+        help=f"the class to check in each file (default {DEFAULT_CLASS})",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        metavar="N",
+        help="files checked at once (default: the machine's cores)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on stderr for a folder (default: when stderr is a terminal)",
     )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    path, name = split_target(args.target)
-    value_class = load_class(path, name)
-    try:
-        report = check_engine(value_class)
-    except ProtocolError as error:
-        raise UsageError(f"{PROG}: {path}:{name}: {error}") from None
-    except Exception as error:  # the class did something no probe expects: still one line
-        raise UsageError(
-            f"{PROG}: checking {path}:{name} stopped at {type(error).__name__}: "
-            f"{_first_line(error)}"
-        ) from None
-    print(report)
-    return 0 if report.ok else 1
+    grading, limits = Grading(), Limits()
+    if args.config:
+        config = Path(args.config)
+        if not config.is_file():
+            raise UsageError(f"{PROG}: --config {args.config} is not a file")
+        grading, limits = load_config(config)
+    if args.timeout is not None:
+        limits = Limits(**{**limits.__dict__, "timeout": args.timeout})
+    targets, several = find_targets(args.target, args.class_name or DEFAULT_CLASS, PROG)
+    progress = args.progress if args.progress is not None else sys.stderr.isatty()
+    jobs = args.jobs or os.cpu_count() or 1
+    results = check_all(targets, grading, limits, jobs, progress and several)
+    if not several and args.format == "text" and results[0].status == "could not check":
+        raise UsageError(f"{PROG}: {results[0].message}")
+    print(_written(results, args.format, several, targets))
+    return exit_status(results)
 
 
-def split_target(target: str) -> tuple[Path, str]:
-    """``my_engine.py:Value`` → the file and the class name (``Value`` when none is given)."""
-    file, colon, name = target.rpartition(":")
-    if not colon or not name.isidentifier() or not file:  # no class given, or a drive C:\
-        file, name = target, DEFAULT_CLASS
-    path = Path(file)
-    if not path.is_file():
-        raise UsageError(f"{PROG}: {file} is not a file (give FILE.py or FILE.py:CLASS)")
-    return path, name
-
-
-def load_class(path: Path, name: str) -> type:
-    """Run the file and return its class ``name``; any failure is one line, exit 2."""
-    folder = str(path.resolve().parent)
-    sys.path.insert(0, folder)
-    try:
-        namespace = runpy.run_path(str(path), run_name="__tinygrad_edu_check__")
-    except SystemExit as error:
-        raise UsageError(f"{PROG}: {path} exited (status {error.code}) while loading") from None
-    except KeyboardInterrupt:
-        raise
-    except BaseException as error:  # the learner's code may raise anything while it loads
-        raise UsageError(
-            f"{PROG}: {path} raised {type(error).__name__} while loading{_line(error, path)}: "
-            f"{_first_line(error)}"
-        ) from None
-    finally:
-        if folder in sys.path:
-            sys.path.remove(folder)
-    return _the_class(namespace, path, name)
-
-
-def _the_class(namespace: dict[str, Any], path: Path, name: str) -> type:
-    found = namespace.get(name)
-    if isinstance(found, type):
-        return found
-    classes = sorted(
-        k for k, v in namespace.items() if isinstance(v, type) and not k.startswith("_")
-    )
-    mine = [
-        k for k in classes if getattr(namespace[k], "__module__", "") == "__tinygrad_edu_check__"
-    ]
-    offer = f"; it defines {', '.join(mine)}" if mine else "; it defines no class"
-    if found is None:
-        raise UsageError(f"{PROG}: {path} has no class named {name!r}{offer}")
-    raise UsageError(f"{PROG}: {path}: {name} is {describe(found)}, not a class{offer}")
-
-
-def _line(error: BaseException, path: Path) -> str:
-    """`` (line 12)``: the last line of the learner's file on the error's traceback."""
-    lines = [
-        frame.lineno
-        for frame in traceback.extract_tb(error.__traceback__)
-        if Path(frame.filename).resolve() == path.resolve()
-    ]
-    if isinstance(error, SyntaxError) and error.lineno:
-        lines.append(error.lineno)
-    return f" (line {lines[-1]})" if lines else ""
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else "(no message)"
+def _written(results: list[Graded], form: str, several: bool, targets: list[Target]) -> str:
+    if form == "json":
+        return as_json(results if several else results[0])
+    if form == "gradescope":
+        return json.dumps(gradescope(results), ensure_ascii=False, indent=2)
+    if form == "junit":
+        return junit(results)
+    if not several:
+        return text(results[0])
+    blocks = [f"== {r.file}\n{text(r)}" for r in results]
+    return "\n\n".join([*blocks, summary(results)])

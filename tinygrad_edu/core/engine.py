@@ -4,10 +4,16 @@ Read it top to bottom to follow ``c = a * b`` and then ``c.backward()``:
 
 1. ``Value.__mul__`` computes a·b and :func:`make_node` records the result as a node that
    remembers its op (``Mul``) and its operands ``a`` and ``b``, in order.
-2. ``Value.backward`` lists the nodes below ``c`` children first (the sort, in ``order.py``),
-   sets ∂c/∂c = 1, and runs each node's op ``backward`` from ``c`` down.
+2. ``Value.backward`` lists the nodes below ``c`` children first, sets ∂c/∂c = 1, and runs
+   each node's op ``backward`` from ``c`` down. The sort to read is ``order.py`` (a
+   depth-first search, about 20 lines); ``backward`` calls ``walk.py``, the same order, just
+   faster (a test holds the two equal on random graphs, and the gradients bit for bit).
 3. ``ops.Mul.backward`` (in ``ops.py``, with every op's math) adds ``b · c.grad`` to ``a.grad``
    and ``a · c.grad`` to ``b.grad``: the chain rule for one node.
+
+The lesson is those three files: ``engine.py``, ``order.py`` and ``ops.py``. Everything else
+in ``core`` is efficiency (``walk.py``, ``fused.py``: the Σwx+b node) or the rules around the
+lesson (``modes.py``, ``messages.py``, ``steps.py``, ``protocols.py``).
 
 This module imports nothing from the package outside ``core``.
 """
@@ -19,12 +25,13 @@ from numbers import Real
 from typing import Any
 
 from tinygrad_edu.core import messages, ops
+from tinygrad_edu.core.fold import TEMPORARY, extend_sum, first_terms, folding, getrefcount
 from tinygrad_edu.core.messages import check_gradients, describe, node_name
 from tinygrad_edu.core.modes import Mode, current, gc_paused
-from tinygrad_edu.core.order import depth_first
 from tinygrad_edu.core.origins import CallSite
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
 from tinygrad_edu.core.steps import BackwardStep, replay
+from tinygrad_edu.core.walk import depth_first
 
 Number = float | int
 NO_GRAPH = "computed under no_grad()"  # the _b of a leaf that an op made under no_grad()
@@ -80,9 +87,19 @@ class Value(NumberProtocol, MicrogradNames):
     def __add__(self, other: Value | Number) -> Value:
         if type(other) is not Value:
             other = as_value(other, "+")
+        if self._operation is ops.FoldedSum and getrefcount(self) == TEMPORARY:
+            # a sum() being built that nobody else holds: the term joins its Σ node (fold.py)
+            # (the count is read before the call, whose arguments would add references)
+            term_is_temporary = getrefcount(other) == TEMPORARY
+            if extend_sum(self, other, term_is_temporary):
+                return self
         return make_node(self.data + other.data, ops.Add, self, other)  # ops.Add.forward, inlined
 
     def __radd__(self, other: Number) -> Value:
+        if other.__class__ is int and other == 0 and folding() and Mode.plain:
+            term_is_temporary = getrefcount(self) == TEMPORARY  # sum()'s first step: fold.py
+            terms = first_terms(Value(0.0), self, term_is_temporary)
+            return make_node(0.0 + self.data, ops.FoldedSum, *terms, type(self))
         return as_value(other, "+").__add__(self)
 
     def __sub__(self, other: Value | Number) -> Value:

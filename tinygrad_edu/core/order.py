@@ -1,13 +1,18 @@
-"""Graph order: the topological sort behind ``backward()`` and the teaching tools.
+"""The topological sort: every node below a root, each after the operands it was made from.
 
-``depth_first`` lists the nodes below a root children first, by an iterative depth-first
-search that visits each node's operands in their stored order, so the order is the same
-on every run and a chain of a million nodes needs no recursion.
+This is the sort to read. ``backward()`` needs the nodes in an order where each node comes
+after every node it was computed from, so that walking the list backwards visits a node only
+once all of its users have added their share to its gradient. A depth-first search gives
+that order: a node is listed once all of its operands are listed.
+
+The search is iterative (a stack instead of recursion), so a chain of a million nodes
+needs no deep recursion, and it visits operands in their stored order, so the order, and
+every float sum along it, is the same on every run. ``walk.py`` holds backward()'s tuned
+walk: the same order, just faster (a test holds them equal on random graphs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -15,89 +20,23 @@ if TYPE_CHECKING:
 
 
 def topological_order(root: Value) -> list[Value]:
-    """Every node reachable from ``root``, each after all of its children; ``root`` is last.
-
-    Iterative depth-first search, so a chain of a million nodes needs no recursion. Children
-    are visited in their stored order, so the order is the same on every run.
-    """
-    return depth_first(root, leaves=True)
+    """Every node reachable from ``root``, each after all of its children; ``root`` is last."""
+    order: list[Value] = []
+    visited = {root}
+    stack = [(root, iter(root.children))]  # a node, and the operands not yet looked at
+    while stack:
+        node, operands = stack[-1]
+        for child in operands:
+            if child not in visited:
+                visited.add(child)
+                stack.append((child, iter(child.children)))
+                break  # go down into the child first; come back to node's other operands
+        else:  # every operand of node is listed: node can be
+            stack.pop()
+            order.append(node)
+    return order
 
 
 def interior_order(root: Value) -> list[Value]:
     """Like :func:`topological_order`, without the leaves: the nodes that backward visits."""
-    return depth_first(root, leaves=False)
-
-
-def depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = None) -> list[Value]:
-    """The walk behind the orders. With ``held`` (backward()'s walk), leaves met with a
-    non-zero gradient are recorded there with it.
-
-    A visited node is marked by setting its ``.grad`` to ``seen``, a 0.0 made for this walk
-    and told apart from every other float by identity: quicker to test than a set. The
-    marks are undone before the walk returns, or fails, except in backward()'s walk, which
-    leaves every interior gradient at that 0.0, ready to sum this pass into.
-    """
-    order: list[Value] = []
-    if root._operation is None:
-        return [root] if leaves else order
-    seen = float(0)  # a new float object, unlike the literal 0.0 that every module shares
-    marks: list[tuple[Value, float]] = []  # each marked node's gradient, to put back
-    walked: set[int] = set()  # operand tuples that Σwx+b nodes share, walked once (ops.py)
-    # The path from root to the current node, and for each node on it an iterator over the
-    # operands not yet looked at: `children` is the current node's, `pending` the others'.
-    # A node is appended once every operand is done, so no node comes before its operands.
-    path = [root]
-    pending: list[Iterator[Value]] = []
-    children = root._operation.walk(root, walked, leaves)
-    if held is None:
-        marks.append((root, root.grad))
-    root.grad = seen
-    try:
-        while True:
-            for child in children:
-                operation = child._operation
-                if operation is not None:
-                    if child.grad is not seen:
-                        if held is None:
-                            marks.append((child, child.grad))
-                        child.grad = seen
-                        arity = operation.arity  # the usual operands inline (ops.Op.walk)
-                        if arity == 2:
-                            below = iter((child._a, child._b))
-                        elif arity == 1:
-                            h = child._a
-                            # a neuron's a = f(Σwx+b) whose sum shares two walked tuples
-                            # (WeightedSum.walk's usual case), so only the bias is left:
-                            # with nothing to record there, both are done at once
-                            if h.grad is not seen and id(h._a) in walked and id(h._b) in walked:
-                                bias = h._a[-1]
-                                if bias._operation is None and not (leaves or bias.grad):
-                                    if held is None:
-                                        marks.append((h, h.grad))
-                                    h.grad = seen
-                                    order.append(h)
-                                    order.append(child)
-                                    continue
-                            below = iter((h,))
-                        else:
-                            below = operation.walk(child, walked, leaves)
-                        path.append(child)
-                        pending.append(children)
-                        children = below
-                        break
-                elif leaves:
-                    if child.grad is not seen:
-                        marks.append((child, child.grad))
-                        child.grad = seen
-                        order.append(child)
-                elif held is not None and child.grad and child not in held:
-                    held[child] = child.grad
-            else:
-                order.append(path.pop())
-                if not pending:
-                    break
-                children = pending.pop()
-    finally:
-        for node, grad in marks:
-            node.grad = grad
-    return order
+    return [node for node in topological_order(root) if node.children]

@@ -37,8 +37,17 @@ class LocalDerivativeError(ValueError):
         self.expected, self.got = expected, got
 
 
+# Where else ``local`` is compared, besides the first input: each operand's sign flipped, and
+# points on both sides of zero, so that a rule right only for positive inputs (an abs whose
+# derivative is always 1) is caught at once. A point where forward is undefined, or has a
+# kink, is passed over.
+OTHER_POINTS = (-0.7, 0.7, -1.9, 1.9)
+
+
 def check_local(function: CustomOp, xs: Sequence[float], out: float) -> bool:
-    """Compare ``local`` with central differences of ``forward`` at ``xs``.
+    """Compare ``local`` with central differences of ``forward`` at ``xs``, then at the
+    points of :data:`OTHER_POINTS` (and ``xs`` with its signs flipped) where ``forward`` is
+    defined and smooth.
 
     Returns whether the check was made: not at a point where ``forward`` has a kink or is
     undefined nearby (then the next use tries again).
@@ -46,6 +55,24 @@ def check_local(function: CustomOp, xs: Sequence[float], out: float) -> bool:
     Raises:
         LocalDerivativeError: where they disagree, with the likely mistake.
     """
+    if not _check_at(function, xs, out):
+        return False
+    flipped = tuple(-x for x in xs)
+    for point in (flipped, *((x,) * len(xs) for x in OTHER_POINTS)):
+        try:
+            value = float(function.forward(*point))
+        except (ArithmeticError, ValueError, TypeError):
+            continue  # forward is not defined there (a log at a negative number)
+        if math.isfinite(value):
+            try:
+                _check_at(function, point, value)
+            except (ArithmeticError, ValueError, TypeError) as error:
+                if isinstance(error, LocalDerivativeError):
+                    raise
+    return True
+
+
+def _check_at(function: CustomOp, xs: Sequence[float], out: float) -> bool:
     ours = function.local_values(xs, out)
     numerical = []
     for i in range(len(xs)):

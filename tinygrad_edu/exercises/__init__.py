@@ -3,7 +3,18 @@
 
 from tinygrad_edu.exercises.check import check_engine
 from tinygrad_edu.exercises.diagnosis import KINDS
+from tinygrad_edu.exercises.isolation import CouldNotCheckError, Limits, check_file
 from tinygrad_edu.exercises.protocols import ProtocolError
-from tinygrad_edu.exercises.report import EngineReport, Problem
+from tinygrad_edu.exercises.report import EngineReport, OpResult, Problem
 
-__all__ = ["KINDS", "EngineReport", "Problem", "ProtocolError", "check_engine"]
+__all__ = [
+    "KINDS",
+    "CouldNotCheckError",
+    "EngineReport",
+    "Limits",
+    "OpResult",
+    "Problem",
+    "ProtocolError",
+    "check_engine",
+    "check_file",
+]

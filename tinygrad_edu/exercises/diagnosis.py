@@ -14,13 +14,15 @@ kind                what was added to ``x.grad``
 ``wrong-point``     L's formula evaluated at the input where it needs the output, or the
                     other way round (tanh′ as 1 − x² instead of 1 − out²)
 ``swapped``         the other operand's L′ × g
+``missing-factor``  L's formula without one of its factors (σ′ as σ alone, without 1 − σ)
 ``scale``           k × L × g, one constant k ≠ 1 at every point
 ``kink``            at a kink (ReLU at 0) another subgradient than PyTorch's
 ``order``           right rules, but a node passed its gradient on before all its users
                     had added to it (not a topological order)
 ``seed``            the root's gradient did not start at 1
 ``forward``         the value itself is wrong, so its gradient was not judged
-``error``           the rule raised an exception
+``error``           the rule raised an exception, exited or crashed the process
+``timeout``         the rule (or ``backward()``) ran past the time limit
 ``other``           none of the above
 =================== ================================================================
 """
@@ -37,12 +39,14 @@ KINDS = (
     "missing-upstream",
     "wrong-point",
     "swapped",
+    "missing-factor",
     "scale",
     "kink",
     "order",
     "seed",
     "forward",
     "error",
+    "timeout",
     "other",
 )
 
@@ -65,6 +69,8 @@ class EdgeSample(NamedTuple):
         other_local: the other operand's local derivative (``None`` for one operand).
         wrong_points: L's formula evaluated at the wrong point, one value per way of getting
             it wrong (see the op's probe).
+        missing_factor: L's formula without one of its factors (σ(a) for σ′(a)), if the op
+            has such a slip.
     """
 
     local: float
@@ -73,6 +79,7 @@ class EdgeSample(NamedTuple):
     after: float
     other_local: float | None = None
     wrong_points: tuple[float, ...] = ()
+    missing_factor: float | None = None
 
 
 class Finding(NamedTuple):
@@ -121,6 +128,9 @@ def _contribution(samples: Sequence[EdgeSample], got: Sequence[float]) -> Findin
         candidate = [s.wrong_points[index] * s.upstream for s in samples]
         if everywhere(candidate):
             return Finding("wrong-point", candidate=index)
+    if all(s.missing_factor is not None for s in samples):
+        if everywhere([(s.missing_factor or 0.0) * s.upstream for s in samples]):
+            return Finding("missing-factor")
     if all(s.other_local is not None for s in samples):
         other = [(s.other_local or 0.0) * s.upstream for s in samples]
         if everywhere(other):

@@ -24,10 +24,10 @@ from typing import Any, NamedTuple
 from tinygrad_edu.core import Value
 from tinygrad_edu.exercises import wording
 from tinygrad_edu.exercises.diagnosis import close, number
-from tinygrad_edu.exercises.protocols import Protocol
 from tinygrad_edu.exercises.report import Problem
 
 Make = Callable[[float], Any]
+Data = dict[str, Any]
 DEEP_CHAIN = 3000  # nodes: three times Python's default recursion limit
 
 
@@ -55,7 +55,7 @@ def _mul_twice(make: Make) -> dict[str, Any]:
 CHAIN_C = 1.5  # ∂y/∂x in the chain: what x.grad is when the upstream factor is left out
 
 
-def _chain(make: Make) -> dict[str, Any]:
+def chain(make: Make) -> dict[str, Any]:
     x, c, d = make(0.9), make(CHAIN_C), make(-2.0)
     y = x * c
     return {"x": x, "c": c, "y": y, "out": y * d}
@@ -71,7 +71,7 @@ PROBES = (
     GraphProbe("the seed", "out = a * b", _seed),
     GraphProbe("a value used twice", "out = a + a", _add_twice),
     GraphProbe("a value used twice", "out = x * x", _mul_twice),
-    GraphProbe("a chain", "y = x * c; out = y * d", _chain),
+    GraphProbe("a chain", "y = x * c; out = y * d", chain),
     GraphProbe("a shared node", "h = x * k; out = h * p + ((h * q) * r) * s", _shared),
 )
 
@@ -88,9 +88,11 @@ def diagnose(
     expected: dict[str, float],
     got: dict[str, float],
     out_children: int,
+    forward_order: dict[str, float] | None = None,
 ) -> Verdict | None:
     """What went wrong in ``probe``, given the right gradients and the learner's (by node
-    name); ``out_children`` is how many children the learner's ``out`` keeps."""
+    name); ``out_children`` is how many children the learner's ``out`` keeps;
+    ``forward_order`` the gradients the right rules give in forward order."""
     wrong = [name for name in expected if not close(got[name], expected[name])]
     if not wrong:
         return None
@@ -101,6 +103,17 @@ def diagnose(
     )
     leaf = wrong[0] if wrong[0] != "out" else (wrong[1:] or ["out"])[0]
     other = Verdict("other", expected[leaf], got[leaf], f"{head}: {listed}")
+    if forward_order is not None and all(close(got[n], forward_order[n]) for n in expected):
+        return Verdict(
+            "order",
+            expected[leaf],
+            got[leaf],
+            f"{head}: {listed}, which is what the right rules give when backward() visits "
+            "the nodes in forward order (each node before the nodes that use it): your "
+            "topological order is reversed; each node must pass its gradient on only after "
+            "every node that uses it has added to it, so go through the order from the root "
+            "down (for node in reversed(topo))",
+        )
     if probe.name == "the seed":
         return _seed_verdict(expected, got) or other
     if probe.name == "a value used twice":
@@ -165,17 +178,35 @@ def _seed_verdict(expected: dict[str, float], got: dict[str, float]) -> Verdict 
     )
 
 
-def second_backward_note(make: Make) -> str | None:
+def forward_order_grads(nodes: dict[str, Value]) -> dict[str, float]:
+    """The gradients of the named nodes when the right rules run in forward order (children
+    before the nodes that use them, the root last), the seed set first: the numbers of a
+    ``backward()`` that forgot to reverse its topological order."""
+    root = nodes["out"]
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.children))
+    grads = {id(node): 0.0 for node in order}
+    grads[id(root)] = 1.0
+    for node in order:
+        for child, local in zip(node.children, node.local_derivatives(), strict=True):
+            grads[id(child)] += local * grads[id(node)]
+    return {name: grads[id(node)] for name, node in nodes.items()}
+
+
+def second_backward_note(found: Data) -> str | None:
     """A note when a second ``backward()`` does not add exactly one more copy (PyTorch's
     rule for leaves)."""
-    try:
-        nodes = _chain(make)
-        nodes["out"].backward()
-        first = float(nodes["x"].grad)
-        nodes["out"].backward()
-        second = float(nodes["x"].grad)
-    except Exception as error:  # a limit, not a wrong gradient: the first call was right
-        return f"a second backward() on the same graph raised {type(error).__name__}: {error}"
+    if "error" in found:  # a limit, not a wrong gradient: the first call was right
+        error = found["error"]
+        return f"a second backward() on the same graph raised {error['type']}: {error['message']}"
+    first, second = found["first"], found["second"]
     if close(second, 2.0 * first):
         return None
     if abs(second) > abs(2.0 * first):
@@ -194,52 +225,58 @@ def second_backward_note(make: Make) -> str | None:
     )
 
 
-def deep_chain_note(make: Make) -> str | None:
+def deep_chain_note(found: Data) -> str | None:
     """A note when ``backward()`` fails on a chain of :data:`DEEP_CHAIN` nodes."""
-    try:
-        x, c = make(0.5), make(0.25)
-        v = x
-        for _ in range(DEEP_CHAIN):
-            v = v + c
-        v.backward()
-    except RecursionError:
+    error = found.get("error")
+    if error is not None and error["type"] == "RecursionError":
         return (
             f"backward() raised RecursionError on a chain of {DEEP_CHAIN:,} nodes: its "
             "topological sort is recursive, and Python stops at about 1,000 nested calls; "
             "an iterative sort (a stack of nodes still to visit) works at any depth"
         )
-    except Exception as error:
+    if error is not None:
         return (
-            f"backward() on a chain of {DEEP_CHAIN:,} nodes raised {type(error).__name__}: {error}"
+            f"backward() on a chain of {DEEP_CHAIN:,} nodes raised {error['type']}: "
+            f"{error['message']}"
         )
-    if not close(float(x.grad), 1.0):
-        return (
-            f"on a chain of {DEEP_CHAIN:,} additions, backward() gives x.grad = "
-            f"{number(float(x.grad))}, not 1"
-        )
+    x_grad = found["x_grad"]
+    if x_grad is None or not close(x_grad, 1.0):
+        shown = number(x_grad) if x_grad is not None else "not a number"
+        return f"on a chain of {DEEP_CHAIN:,} additions, backward() gives x.grad = {shown}, not 1"
     return None
 
 
-def run_whole_graph(cls: type, protocol: Protocol) -> tuple[list[Problem], list[str], list[str]]:
-    """The whole-graph probes, in order, up to the first that fails; then the notes."""
+def judge_whole_graph(
+    measure: Callable[[int], Data], notes: Callable[[], Data]
+) -> tuple[list[Problem], list[str], list[str]]:
+    """The whole-graph probes, in order, up to the first that fails; then the notes.
+    ``measure(i)`` gives the learner's numbers for probe ``i`` and ``notes()`` those of the
+    notes (:mod:`.measure`); the right ones are tinygrad_edu's."""
     checked = []
-    for probe in PROBES:
+    for index, probe in enumerate(PROBES):
         checked.append(f"backward() on {probe.expression}")
         expected_nodes = probe.build(Value)
         expected_nodes["out"].backward()
         expected = {name: node.grad for name, node in expected_nodes.items()}
-        try:
-            nodes = probe.build(cls)
-            nodes["out"].backward()
-            got = {name: float(node.grad) for name, node in nodes.items()}
-            children = len(protocol.children(nodes["out"]))
-        except Exception as error:
-            message = wording.error_message("backward", f"backward() on {probe.expression}", error)
-            problem = Problem(
-                None, None, "error", None, None, message, "backward", probe.expression
-            )
+        found = measure(index)
+        if "stopped" in found or "error" in found:
+            if "stopped" in found:
+                why = found["stopped"]
+                kind = "timeout" if why.startswith("timed out") else "error"
+                message = f"backward: {why}"
+            else:
+                kind = "error"
+                stage = f"backward() on {probe.expression}"
+                message = wording.error_message("backward", stage, found["error"])
+            problem = Problem(None, None, kind, None, None, message, "backward", probe.expression)
             return [problem], checked, []
-        verdict = diagnose(probe, expected, got, children)
+        verdict = diagnose(
+            probe,
+            expected,
+            found["grads"],
+            found["children"],
+            forward_order_grads(probe.build(Value)),
+        )
         if verdict is not None:
             problem = Problem(
                 None,
@@ -254,5 +291,8 @@ def run_whole_graph(cls: type, protocol: Protocol) -> tuple[list[Problem], list[
             later = len(checked) < len(PROBES)
             rest = ["the later whole-graph probes did not run: fix this one first"]
             return [problem], checked, rest if later else []
-    notes = [second_backward_note(cls), deep_chain_note(cls)]
-    return [], checked, [note for note in notes if note is not None]
+    found_notes = notes()
+    if "stopped" in found_notes:
+        return [], checked, [f"the notes' probes stopped: {found_notes['stopped']}"]
+    written = [second_backward_note(found_notes["second"]), deep_chain_note(found_notes["deep"])]
+    return [], checked, [note for note in written if note is not None]

@@ -11,13 +11,12 @@ or several, as micrograd builds ``a - b`` as ``a + (-b)``) and the ops of those 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from tinygrad_edu.exercises import wording
 from tinygrad_edu.exercises.diagnosis import EdgeSample, Finding, classify_edge, close
+from tinygrad_edu.exercises.measure import Data, nudge_step
 from tinygrad_edu.exercises.probes import (
     BEFORE,
     UPSTREAMS,
@@ -25,7 +24,7 @@ from tinygrad_edu.exercises.probes import (
     Reference,
     reference,
 )
-from tinygrad_edu.exercises.protocols import Protocol
+from tinygrad_edu.exercises.protocols import Protocol, recognise_numbers
 from tinygrad_edu.exercises.report import Problem
 
 
@@ -38,87 +37,95 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     composite: bool = False  # the class builds it from several nodes (a − b as a + (−b))
     inner_ops: set[str] | None = None  # the ops of those nodes, where the class names them
+    notes: list[str] = field(default_factory=list)  # right, but worth knowing (a subgradient)
 
 
-def run_probe(probe: OpProbe, cls: type, protocol: Protocol) -> Outcome:
-    """Probe one op of ``cls`` at each of the probe's points (and at its kinks)."""
+def judge_probe(probe: OpProbe, measured: Data, protocol: Protocol, engine: str) -> Outcome:
+    """Judge one op probe from the learner's numbers (:func:`.measure.measure_probe`): each
+    point against tinygrad_edu's own op, then the kinks."""
     outcome = Outcome(probe)
-    if not hasattr(cls, probe.method):
-        outcome.skipped = f"{cls.__name__} has no {probe.method}"
+    if measured.get("missing"):
+        outcome.skipped = f"{engine} has no {probe.method}"
+        return outcome
+    if "stopped" in measured:  # the child process was stopped (a time limit, a crash)
+        outcome.problems.append(_stopped(probe, measured["stopped"]))
         return outcome
     samples: list[list[EdgeSample]] = [[] for _ in probe.names]
     refs: list[Reference] = []
+    numericals: list[list[float | None]] = []
     op_name = None
-    for k, point in enumerate(probe.points):
+    for k, (point, found) in enumerate(zip(probe.points, measured["points"], strict=True)):
         ref = reference(probe, point)
         refs.append(ref)
-        built = _build(probe, cls, point, ref, outcome)
-        if built is None:
+        if not _forward_ok(probe, point, ref, found, outcome):
             return outcome
-        out, leaves = built
-        before = BEFORE[k][: len(leaves)]
-        try:
-            if k == 0:
-                op_name = _structure(out, leaves, protocol, outcome)
-            after = protocol.run_rules(out, leaves, before, UPSTREAMS[k])
-        except Exception as error:
-            outcome.problems.append(_error(probe, "its backward rule", error, op_name))
+        if k == 0 and "structure" in found:
+            op_name = _structure(found["structure"], outcome)
+        if "rule_error" in found:
+            outcome.problems.append(
+                _error(probe, "its backward rule", found["rule_error"], op_name)
+            )
             return outcome
+        before, after = BEFORE[k][: len(probe.names)], found["after"]
+        numericals.append([_central(n, point[i]) for i, n in enumerate(found["nudged"])])
         wrong = probe.wrong_points(point[0], ref.out) if probe.wrong_points else ()
+        slip = probe.missing_factor(ref.out) if probe.missing_factor else None
         for i, position in enumerate(ref.positions):
             other = ref.locals[1 - position] if len(ref.locals) == 2 else None
             samples[i].append(
-                EdgeSample(ref.locals[position], UPSTREAMS[k], before[i], after[i], other, wrong)
+                EdgeSample(
+                    ref.locals[position], UPSTREAMS[k], before[i], after[i], other, wrong, slip
+                )
             )
     op = op_name or probe.symbol
-    outcome.problems += _edge_problems(probe, cls, protocol, refs, samples, op)
+    outcome.problems += _edge_problems(probe, protocol, refs, samples, numericals, op)
     if not outcome.problems:
-        outcome.problems += _kink_problems(probe, cls, protocol, op)
+        _judge_kinks(probe, measured["kinks"], op, outcome)
     return outcome
 
 
-def _build(
-    probe: OpProbe, cls: type, point: Sequence[float], ref: Reference, outcome: Outcome
-) -> tuple[Any, list[Any]] | None:
-    """The learner's ``out`` and leaves at ``point``, with the forward value ``ref`` gives;
-    else the outcome records why not (skipped, or a problem) and ``None`` is returned."""
-    leaves = [cls(x) for x in point]
-    try:
-        out = probe.build(*leaves, *[None] * (2 - len(leaves)))
-    except Exception as error:
+def _forward_ok(
+    probe: OpProbe, point: Sequence[float], ref: Reference, found: Data, outcome: Outcome
+) -> bool:
+    """Whether the learner's forward value is tinygrad_edu's; else the outcome records why
+    not (skipped, for a class that takes no number; else a problem)."""
+    if "build_error" in found:
+        error = found["build_error"]
         if probe.with_number:
-            outcome.skipped = f"takes no number: {type(error).__name__}: {error}"
+            outcome.skipped = f"takes no number: {error['type']}: {error['message']}"
         else:
-            outcome.problems.append(_error(probe, f"building out = {ref.formula}", error, None))
-        return None
-    data = _number_of(getattr(out, "data", None))
-    if data is None or not close(data, ref.out):
-        got: object = data if data is not None else getattr(out, "data", out)
-        outcome.problems.append(
-            Problem(
-                probe.symbol,
-                None,
-                "forward",
-                ref.out,
-                data,
-                wording.forward_message(probe, ref, point, got),
-                probe.method,
-                probe.expression,
-            )
+            stage = f"building out = {ref.formula}"
+            outcome.problems.append(_error(probe, stage, error, None))
+        return False
+    data = found["data"]
+    if data is not None and close(data, ref.out):
+        return True
+    got: float | str = data if data is not None else found.get("shown", "None")
+    outcome.problems.append(
+        Problem(
+            probe.symbol,
+            None,
+            "forward",
+            ref.out,
+            data,
+            wording.forward_message(probe, ref, point, got),
+            probe.method,
+            probe.expression,
         )
-        return None
-    return out, leaves
+    )
+    return False
 
 
-def _structure(out: Any, leaves: list[Any], protocol: Protocol, outcome: Outcome) -> str | None:
+def _structure(structure: Data, outcome: Outcome) -> str | None:
     """Record whether the class builds the op from several nodes, and the ops of its nodes;
     return the op's name as the class gives it, for a single node."""
-    nodes = protocol.interior(out, leaves)
+    nodes = structure["nodes"]
     outcome.composite = len(nodes) > 1
-    names = [protocol.op_of(node) for node in nodes]
+    names = [node["name"] or recognise_numbers(node["xs"], node["data"]) for node in nodes]
     if all(names):
         outcome.inner_ops = {family(name) for name in names if name}
-    return None if outcome.composite else protocol.op_name(out)
+    name: str | None = structure["out_name"]
+    return None if outcome.composite else name
 
 
 def family(op: str) -> str:
@@ -128,10 +135,10 @@ def family(op: str) -> str:
 
 def _edge_problems(
     probe: OpProbe,
-    cls: type,
     protocol: Protocol,
     refs: list[Reference],
     samples: list[list[EdgeSample]],
+    numericals: list[list[float | None]],
     op: str,
 ) -> list[Problem]:
     if len(samples) == 2 and all(_swapped(s) for s in samples):
@@ -152,7 +159,7 @@ def _edge_problems(
     for i, edge in enumerate(samples):
         position = refs[0].positions[i]
         for finding in classify_edge(edge, protocol.can_overwrite):
-            problems.append(_edge_problem(probe, cls, refs, edge, i, position, finding, op))
+            problems.append(_edge_problem(probe, refs, edge, numericals, i, position, finding, op))
     return problems
 
 
@@ -167,9 +174,9 @@ def _swapped(edge: list[EdgeSample]) -> bool:
 
 def _edge_problem(
     probe: OpProbe,
-    cls: type,
     refs: list[Reference],
     edge: list[EdgeSample],
+    numericals: list[list[float | None]],
     i: int,
     position: int,
     finding: Finding,
@@ -181,7 +188,7 @@ def _edge_problem(
         0,
     )
     sample, point, name = edge[k], probe.points[k], probe.names[i]
-    numerical = _central_difference(probe, cls, point, i) if finding.kind == "other" else None
+    numerical = numericals[k][i] if finding.kind == "other" else None
     if finding.kind == "overwrite":
         expected, got = sample.before + sample.local * sample.upstream, sample.after
     elif finding.kind == "missing-upstream":
@@ -196,63 +203,65 @@ def _edge_problem(
     )
 
 
-def _kink_problems(probe: OpProbe, cls: type, protocol: Protocol, op: str) -> list[Problem]:
-    """At a kink (ReLU at 0) the rule must pass PyTorch's subgradient, 0 × upstream."""
-    problems = []
-    for point in probe.kinks:
+def _judge_kinks(probe: OpProbe, kinks: list[list[Data]], op: str, outcome: Outcome) -> None:
+    """At a kink (ReLU at 0) any subgradient is right: a number between the one-sided
+    derivatives, the same at every upstream. PyTorch's choice passes silently; another
+    valid one is a note; anything else is a problem."""
+    for point, found in zip(probe.kinks, kinks, strict=True):
         ref = reference(probe, point)
         right = ref.locals[ref.positions[0]]
+        low, high = subgradients(probe, point)
         ratios = []
-        for k, upstream in enumerate(UPSTREAMS):
-            outcome = Outcome(probe)
-            built = _build(probe, cls, point, ref, outcome)
-            if built is None:
-                return outcome.problems
-            out, leaves = built
-            try:
-                after = protocol.run_rules(out, leaves, BEFORE[k][:1], upstream)
-            except Exception as error:
-                return [_error(probe, "its backward rule at the kink", error, op)]
-            ratios.append((after[0] - BEFORE[k][0]) / upstream)
-        if all(close(r, right) for r in ratios):
+        for k, (upstream, sample) in enumerate(zip(UPSTREAMS, found, strict=True)):
+            if not _forward_ok(probe, point, ref, sample, outcome):
+                return
+            if "rule_error" in sample:
+                stage = "its backward rule at the kink"
+                outcome.problems.append(_error(probe, stage, sample["rule_error"], op))
+                return
+            ratios.append((sample["after"][0] - BEFORE[k][0]) / upstream)
+        same = all(close(r, ratios[0]) for r in ratios)
+        if same and close(ratios[0], right):
+            continue
+        name = probe.names[0]
+        if same and (low <= ratios[0] <= high or close(ratios[0], low) or close(ratios[0], high)):
+            outcome.notes.append(wording.subgradient_note(probe, name, ratios[0], low, high))
             continue
         where = f"{probe.expression} at {wording.at(probe.names, point)}"
-        if all(close(r, ratios[0]) for r in ratios):
-            kind, message = "kink", wording.kink_message(probe, probe.names[0], ratios[0])
+        if same:
+            kind, message = "kink", wording.kink_message(probe, name, ratios[0], low, high)
         else:
             shown = ", ".join(f"{r:.6g}" for r in ratios)
             kind, message = "other", f"{probe.method} at its kink: yours adds {shown} × upstream"
-        problems.append(
+        outcome.problems.append(
             Problem(op, ref.positions[0], kind, right, ratios[0], message, probe.method, where)
         )
-    return problems
 
 
-def _central_difference(probe: OpProbe, cls: type, point: Sequence[float], i: int) -> float | None:
-    """∂out/∂operand i of the learner's own forward, by central differences."""
-    h = 1e-6 * max(1.0, abs(point[i]))
-    values = []
-    try:
-        for step in (h, -h):
-            nudged = [x + step if j == i else x for j, x in enumerate(point)]
-            leaves = [cls(x) for x in nudged]
-            values.append(_number_of(probe.build(*leaves, *[None] * (2 - len(leaves))).data))
-    except Exception:
+def subgradients(probe: OpProbe, point: tuple[float, ...]) -> tuple[float, float]:
+    """The one-sided derivatives of tinygrad_edu's op at a kink: every number between them
+    is a subgradient there."""
+    sides = []
+    for step in (-1e-9, 1e-9):
+        ref = reference(probe, tuple(x + step for x in point))
+        sides.append(ref.locals[ref.positions[0]])
+    return min(sides), max(sides)
+
+
+def _central(values: list[float] | None, x: float) -> float | None:
+    """A central difference from the learner's forward at x ± h."""
+    if values is None:
         return None
-    if values[0] is None or values[1] is None:
-        return None
-    return (values[0] - values[1]) / (2.0 * h)
+    return (values[0] - values[1]) / (2.0 * nudge_step(x))
 
 
-def _number_of(data: object) -> float | None:
-    try:
-        x = float(data)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return x if math.isfinite(x) else None
+def _stopped(probe: OpProbe, why: str) -> Problem:
+    kind = "timeout" if why.startswith("timed out") else "error"
+    message = f"{probe.method}: {why}"
+    return Problem(probe.symbol, None, kind, None, None, message, probe.method, probe.expression)
 
 
-def _error(probe: OpProbe, stage: str, error: BaseException, op: str | None) -> Problem:
+def _error(probe: OpProbe, stage: str, error: Data, op: str | None) -> Problem:
     return Problem(
         op or probe.symbol,
         None,

@@ -48,6 +48,8 @@ class OpProbe(NamedTuple):
             evaluated at the wrong point, given (x, out), one value per way of getting it wrong.
         wrong_point_words: what each of those is, for the message.
         kinks: points where the op has a kink, probed on their own.
+        missing_factor: L's formula without one of its factors, given out, and the words
+            for it: a rule that forgot a factor (σ′ = σ·(1 − σ) written as σ).
     """
 
     expression: str
@@ -61,6 +63,8 @@ class OpProbe(NamedTuple):
     wrong_points: WrongPoints | None = None
     wrong_point_words: tuple[str, ...] = ()
     kinks: tuple[tuple[float, ...], ...] = ()
+    missing_factor: Callable[[float], float] | None = None
+    missing_factor_words: str = ""
 
 
 def _sigmoid(x: float) -> float:
@@ -150,6 +154,8 @@ PROBES: tuple[OpProbe, ...] = (
             "a·(1 − a), the formula out·(1 − out) taken at the input a instead of the output",
             "σ(out)·(1 − σ(out)), the formula σ(a)·(1 − σ(a)) taken at the output",
         ),
+        missing_factor=lambda out: out,
+        missing_factor_words="out = σ(a) alone: the rule is missing its (1 − out) factor",
     ),
     OpProbe("a.relu()", "relu", "relu", lambda a, b: a.relu(), ("a",), RELU, kinks=((0.0,),)),
 )

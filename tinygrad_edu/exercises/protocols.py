@@ -149,6 +149,13 @@ def recognise(node: Any, children: Sequence[Any]) -> str | None:
         xs, out = [float(child.data) for child in children], float(node.data)
     except (AttributeError, TypeError, ValueError):
         return None
+    return recognise_numbers(xs, out)
+
+
+def recognise_numbers(xs: Sequence[float] | None, out: float | None) -> str | None:
+    """The op that computes ``out`` from the numbers ``xs``, if one does."""
+    if xs is None or out is None:
+        return None
     candidates: list[tuple[str, Callable[..., float]]] = []
     if len(xs) == 2:
         candidates += _BINARY

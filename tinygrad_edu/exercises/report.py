@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tinygrad_edu.lenses.drawing.figure import Drawing
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,28 @@ class Problem:
         return self.message
 
 
+OP_STATUSES = ("correct", "wrong", "timeout", "error", "not checked")
+
+
+@dataclass(frozen=True)
+class OpResult:
+    """One op's verdict, for grading: all the probes of ``*`` (``a * b``, ``a * 2``,
+    ``2 * a``) together, the whole-graph probes as ``"backward"``.
+
+    Attributes:
+        op: the op as the learner writes it: ``"*"``, ``"exp"``, ``"gelu"``, ``"backward"``.
+        status: one of :data:`OP_STATUSES`.
+        message: what the learner reads: the problems' sentences, or what was checked, or
+            why it was not.
+        kinds: the kinds of its problems (:data:`.diagnosis.KINDS`), for a class's summary.
+    """
+
+    op: str
+    status: str
+    message: str
+    kinds: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class EngineReport:
     """The result of ``check_engine(ValueClass)``.
@@ -53,6 +79,8 @@ class EngineReport:
             when ``a - b`` is wrong): fix those first.
         notes: limits that are not wrong gradients (a second ``backward()`` over-counting,
             recursion on deep graphs).
+        ops: each op's verdict (:class:`OpResult`), known ops first, then ``backward``, then
+            the ops the checker does not know, checked by central differences.
     """
 
     engine: str
@@ -62,11 +90,84 @@ class EngineReport:
     skipped: Mapping[str, str] = field(default_factory=dict)
     consequences: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    ops: tuple[OpResult, ...] = ()
+    value_class: type | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         """No problem found (notes may remain)."""
         return not self.problems
+
+    @property
+    def status(self) -> str:
+        """``"correct"`` or ``"mistakes"`` (a wrong rule, a time limit, an error)."""
+        return "correct" if self.ok else "mistakes"
+
+    def draw(self, problem: Problem | None = None) -> Drawing:
+        """The learner's own graph of a wrong rule's probe (the first problem of one edge by
+        default): the path to the wrong operand in red, and on its edge the local derivative
+        the rule should give and the one it gives. Shows inline in Jupyter like ``draw_dot``.
+
+        Raises:
+            RuntimeError: for a report made without the class in this process (a file
+                checked in a child process: ``check_file``); call ``check_engine(Value)``.
+            ValueError: when no problem is one edge's (a correct engine, or a mistake of
+                ``backward()`` itself, which the message explains).
+        """
+        if self.value_class is None:
+            raise RuntimeError(
+                "draw() needs the engine's class in this process: call check_engine(Value) "
+                "on the class itself (a file checked in a child process cannot be drawn)"
+            )
+        edges = [p for p in self.problems if p.operand is not None]
+        if problem is None and not edges:
+            what = "no problem" if not self.problems else "no problem of one edge"
+            raise ValueError(f"{self.engine} has {what}, so there is no wrong edge to draw")
+        from tinygrad_edu.exercises.drawing import draw_problem  # here: drawing needs graphviz
+
+        return draw_problem(self.value_class, problem or edges[0])
+
+    def op(self, name: str) -> OpResult:
+        """The verdict of one op, by the name the learner writes it with: ``report.op("*")``.
+
+        Raises:
+            KeyError: naming the ops there are, if there is no such op.
+        """
+        for result in self.ops:
+            if result.op == name:
+                return result
+        known = ", ".join(result.op for result in self.ops)
+        raise KeyError(f"no op {name!r} in the report of {self.engine}; it has {known}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data: the fields of ``tinygrad-edu check --format json``
+        but the scores, which come from a grading (:mod:`.results`)."""
+        return {
+            "engine": self.engine,
+            "protocol": self.protocol,
+            "status": self.status,
+            "ops": [
+                {"op": r.op, "status": r.status, "message": r.message, "kinds": list(r.kinds)}
+                for r in self.ops
+            ],
+            "problems": [
+                {
+                    "op": p.op,
+                    "operand": p.operand,
+                    "kind": p.kind,
+                    "expected": p.expected,
+                    "got": p.got,
+                    "message": p.message,
+                    "method": p.method,
+                    "expression": p.expression,
+                }
+                for p in self.problems
+            ],
+            "consequences": list(self.consequences),
+            "checked": list(self.checked),
+            "skipped": dict(self.skipped),
+            "notes": list(self.notes),
+        }
 
     def __str__(self) -> str:
         count = len(self.problems)

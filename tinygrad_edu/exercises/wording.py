@@ -7,7 +7,7 @@ derivative with its formula, then what theirs does and what that is:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tinygrad_edu.exercises.diagnosis import (
     EdgeSample,
@@ -86,6 +86,10 @@ def edge_message(
             f"{head}; yours adds {per_upstream} × upstream, which is {words}: the derivative "
             "at the wrong point"
         )
+    if finding.kind == "missing-factor":
+        return (
+            f"{head}; yours adds {per_upstream} × upstream, which is {probe.missing_factor_words}"
+        )
     if finding.kind == "swapped":
         other = ref.args[1 - position]
         return (
@@ -112,16 +116,27 @@ def swapped_message(probe: OpProbe, ref: Reference, point: Sequence[float]) -> s
     )
 
 
-def kink_message(probe: OpProbe, name: str, subgradient: float) -> str:
+def kink_message(probe: OpProbe, name: str, subgradient: float, low: float, high: float) -> str:
     return (
-        f"{probe.method} at {name} = 0, its kink: yours passes {signed(subgradient)} × upstream "
-        f"where PyTorch (and tinygrad_edu) pass 0 × upstream: both are subgradients, but yours "
-        "differs from PyTorch's convention (take 1 only where the input is > 0, not ≥ 0)"
+        f"{probe.method} at {name} = 0, its kink: yours passes {signed(subgradient)} × upstream, "
+        f"which is no subgradient: any number from {number(low)} to {number(high)} is right "
+        f"there (PyTorch and tinygrad_edu pass {number(low)})"
     )
 
 
-def forward_message(probe: OpProbe, ref: Reference, point: Sequence[float], got: object) -> str:
-    shown = number(got) if isinstance(got, float) else repr(got)
+def subgradient_note(probe: OpProbe, name: str, subgradient: float, low: float, high: float) -> str:
+    return (
+        f"{probe.method} at {name} = 0, its kink: yours passes {signed(subgradient)} × upstream, "
+        f"a valid subgradient (any number from {number(low)} to {number(high)} is), where "
+        f"PyTorch passes {number(low)}: right, but your gradients differ from PyTorch's "
+        "wherever an input is exactly 0"
+    )
+
+
+def forward_message(
+    probe: OpProbe, ref: Reference, point: Sequence[float], got: float | str
+) -> str:
+    shown = number(got) if isinstance(got, float) else got
     return (
         f"{probe.method}: out = {ref.formula} should be {number(ref.out)} at "
         f"{at(probe.names, point)}; yours gives {shown}: the value is wrong, so its "
@@ -129,5 +144,8 @@ def forward_message(probe: OpProbe, ref: Reference, point: Sequence[float], got:
     )
 
 
-def error_message(method: str, stage: str, error: BaseException) -> str:
-    return f"{method}: {stage} raised {type(error).__name__}: {error}"
+def error_message(method: str, stage: str, error: Mapping[str, str]) -> str:
+    """``tanh: its backward rule raised NameError: …``; ``… called sys.exit(0)``."""
+    if error["type"] == "SystemExit":
+        return f"{method}: {stage} exited: {error['message']}"
+    return f"{method}: {stage} raised {error['type']}: {error['message']}"

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tinygrad_edu import checks
-from tinygrad_edu.core import Value, topological_order
+from tinygrad_edu.core import Value
 from tinygrad_edu.core.messages import count, shown
+from tinygrad_edu.lenses.index import GraphIndex
 from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths, graph_and_node
 
 __all__ = ["explain"]
@@ -31,6 +32,7 @@ def explain(
     collapse: bool = True,
     max_paths: int = 1000,
     width: int = DEFAULT_WIDTH,
+    index: GraphIndex | None = None,
 ) -> str:
     """∂root/∂leaf as document 001's equation 16 becomes for one node: a sum over paths::
 
@@ -48,7 +50,9 @@ def explain(
     being the node's position in ``topological_order(root)``, and are defined in that
     section. Label a node to see it as a step of its own, or pass ``collapse=False``.
 
-    ``leaf`` is a node of the graph, or its label: ``explain(E, "W1[0,0]")``.
+    ``leaf`` is a node of the graph, or its label: ``explain(E, "W1[0,0]")``. ``index`` is
+    the :class:`~tinygrad_edu.lenses.index.GraphIndex` of ``root``'s graph, if one was made
+    already (the step-through page explains every leaf from one index).
 
     Lines fit ``width`` columns (80, a terminal's; at least 40): a long product continues on
     the next lines, each row of names still above its row of values, and a long sentence
@@ -59,12 +63,13 @@ def explain(
         ValueError: if there are more than ``max_paths`` paths (the text would be unreadable),
             or no node, or several, have the label ``leaf``.
     """
-    root, leaf = graph_and_node(root, leaf, "explain")
+    index, leaf = graph_and_node(root, leaf, "explain", index)
+    root = index.root
     width = checks.integer("width", width, low=MIN_WIDTH)
     if leaf is root:
         name = root.label or ROOT_NAME
         return f"∂{name}/∂{name} = 1: the derivative of a node with respect to itself."
-    paths = chain_paths(root, leaf, max_paths)
+    paths = chain_paths(root, leaf, max_paths, index=index)
     if not paths:
         unlabelled = f"the unlabelled node of value {_number(leaf.data)}"
         what = repr(leaf.label) if leaf.label else unlabelled
@@ -72,7 +77,7 @@ def explain(
             f"{root.label or ROOT_NAME} does not depend on {what}: no path leads down to it, "
             "so the derivative is 0."
         )
-    namer = _Namer(root, leaf, paths, collapse)
+    namer = _Namer(index, leaf, paths, collapse)
     target = f"∂{namer.name(root)}/∂{namer.name(leaf)}"
     lines = _fit(
         f"{target} by the chain rule: the sum over the {count(len(paths), 'path')} from "
@@ -156,8 +161,9 @@ class _Factor:
 class _Namer:
     """Names of the nodes on the paths and the stretches of each path that form a factor."""
 
-    def __init__(self, root: Value, leaf: Value, paths: list[ChainPath], collapse: bool):
-        self.root, self.leaf, self.collapse = root, leaf, collapse
+    def __init__(self, index: GraphIndex, leaf: Value, paths: list[ChainPath], collapse: bool):
+        self.index = index
+        self.root, self.leaf, self.collapse = index.root, leaf, collapse
         self._routes: dict[tuple[Value, Value], int] = {}
         self.factors = [self._split(path) for path in paths]
         self._names = self._assign_names(paths)
@@ -201,7 +207,7 @@ class _Namer:
                         seen.add(node)
                         shown.append(node)
         names: dict[Value, str] = {}
-        position = {node: k for k, node in enumerate(topological_order(self.root))}
+        position = self.index.position
         label_users: dict[str, list[Value]] = {}
         for node in shown:
             if node.label:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinygrad_edu import checks
-from tinygrad_edu.core import Value, topological_order
+from tinygrad_edu.core import Value
+from tinygrad_edu.lenses.index import GraphIndex, index_for
 
 __all__ = [
     "ChainEdge",
@@ -23,8 +24,6 @@ __all__ = [
     "count_paths",
     "find_labelled",
 ]
-
-MAX_LABELS_SHOWN = 8
 
 DEFAULT_MAX_PATHS = 100_000
 
@@ -64,27 +63,19 @@ class ChainPath:
         return result
 
 
-def count_paths(root: Value, target: Value) -> dict[Value, int]:
-    """For every node below ``root`` that reaches ``target``: its number of paths to ``target``.
-
-    Dynamic programming over the topological order (children first):
-    paths(target) = 1 and paths(n) = Σ over the operands c of n of paths(c), each operand
-    counted as often as it is used. Exact Python ints, so huge counts are reported, not wrapped.
-    """
-    counts: dict[Value, int] = {}
-    for node in topological_order(root):
-        if node is target:
-            counts[node] = 1
-            continue
-        total = 0
-        for child in node.children:
-            total += counts.get(child, 0)
-        if total:
-            counts[node] = total
-    return counts
+def count_paths(root: Value, target: Value, *, index: GraphIndex | None = None) -> dict[Value, int]:
+    """For every node below ``root`` that reaches ``target``: its number of paths to ``target``
+    (see :meth:`GraphIndex.path_counts`), in topological order."""
+    return index_for(root, index, "count_paths").path_counts(target)
 
 
-def chain_paths(root: Value, leaf: Value, max_paths: int = DEFAULT_MAX_PATHS) -> list[ChainPath]:
+def chain_paths(
+    root: Value,
+    leaf: Value | str,
+    max_paths: int = DEFAULT_MAX_PATHS,
+    *,
+    index: GraphIndex | None = None,
+) -> list[ChainPath]:
     """Every path from ``root`` down to ``leaf``, in the order of each node's operands.
 
     After ``root.backward()``, ``sum(p.product for p in chain_paths(root, leaf))`` equals
@@ -93,16 +84,19 @@ def chain_paths(root: Value, leaf: Value, max_paths: int = DEFAULT_MAX_PATHS) ->
     empty path with product 1.
 
     ``leaf`` may also be given by its label (``"W1[0,0]"``), as the command line names it.
+    ``index`` is the :class:`~tinygrad_edu.lenses.index.GraphIndex` of ``root``'s graph, if
+    one was made already.
 
     Raises:
         ValueError: if there are more than ``max_paths`` paths. They are counted first, so
             a graph with astronomically many paths fails at once instead of running forever.
     """
     checks.positive_int("max_paths", max_paths)
-    root, leaf = graph_and_node(root, leaf, "chain_paths")
+    index, leaf = graph_and_node(root, leaf, "chain_paths", index)
+    root = index.root
     if leaf is root:
         return [ChainPath(())]
-    counts = count_paths(root, leaf)
+    counts = index.path_counts(leaf)
     total = counts.get(root, 0)
     if total > max_paths:
         raise ValueError(
@@ -112,34 +106,24 @@ def chain_paths(root: Value, leaf: Value, max_paths: int = DEFAULT_MAX_PATHS) ->
     return _walk(root, leaf, counts) if total else []
 
 
-def graph_and_node(root: object, node: object, caller: str) -> tuple[Value, Value]:
-    """The root of a graph and one of its nodes, given as a ``Value`` or by its label: the
-    arguments of ``chain_paths``, ``explain`` and the like, checked (TypeError otherwise)."""
-    root = checks.node(f"{caller}: the root", root)
-    if isinstance(node, str):
-        return root, find_labelled(root, node)
-    return root, checks.node(f"{caller}: the node", node)
+def graph_and_node(
+    root: object, node: object, caller: str, index: GraphIndex | None = None
+) -> tuple[GraphIndex, Value]:
+    """The index of a root's graph and one of its nodes, given as a ``Value`` or by its
+    label: the arguments of ``chain_paths``, ``explain`` and the like, checked (TypeError
+    otherwise)."""
+    index = index_for(root, index, caller)
+    return index, index.node(node, caller)
 
 
-def find_labelled(root: Value, label: str) -> Value:
+def find_labelled(root: Value, label: str, *, index: GraphIndex | None = None) -> Value:
     """The one node below ``root`` (or ``root`` itself) labelled ``label``.
 
     Raises:
         ValueError: when no node has that label (the message lists some that exist), or
             several do (then pass the node itself).
     """
-    nodes = topological_order(root)
-    found = [node for node in nodes if node.label == label]
-    if len(found) == 1:
-        return found[0]
-    if found:
-        raise ValueError(
-            f"{len(found)} nodes of the graph are labelled {label!r}; pass the node itself"
-        )
-    labels = list(dict.fromkeys(node.label for node in nodes if node.label))
-    listed = ", ".join(labels[:MAX_LABELS_SHOWN]) + (", ..." if labels[MAX_LABELS_SHOWN:] else "")
-    choose = f"; its labels are {listed}" if labels else "; it has no labelled nodes"
-    raise ValueError(f"no node of the graph is labelled {label!r}{choose}")
+    return index_for(root, index, "find_labelled").find(label)
 
 
 def _walk(root: Value, leaf: Value, counts: dict[Value, int]) -> list[ChainPath]:

@@ -151,21 +151,8 @@ class Value(CoreValue):
     def relu(self) -> Value:
         return _node(ops.Relu.forward(self.data), ReLU, self)
 
-    # the core's other ops, as nodes of this Value
-    def exp(self) -> Value:
-        return _adopt(CoreValue.exp(self))
-
-    def log(self) -> Value:
-        return _adopt(CoreValue.log(self))
-
-    def tanh(self) -> Value:
-        return _adopt(CoreValue.tanh(self))
-
-    def sigmoid(self) -> Value:
-        return _adopt(CoreValue.sigmoid(self))
-
-    def abs(self) -> Value:
-        return _adopt(CoreValue.abs(self))
+    # The core's other function ops (exp, log, tanh, sigmoid, abs, ...) are added below the
+    # class from the op table, so every op the core has returns this Value here too.
 
     # ----- the chain rule ----------------------------------------------------------------
 
@@ -186,6 +173,23 @@ class Value(CoreValue):
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
+
+
+def _adopting(function: str) -> Callable[[CoreValue], Value]:
+    """The core's method ``function`` (``exp``), making a node of this Value."""
+    core_method: Callable[[CoreValue], CoreValue] = getattr(CoreValue, function)
+
+    def method(self: CoreValue) -> Value:
+        return _adopt(core_method(self))
+
+    method.__name__ = method.__qualname__ = function
+    method.__doc__ = core_method.__doc__
+    return method
+
+
+for _op in ops.ALL_OPS:  # read from the one table of ops: a new op needs no line here
+    if _op.function is not None and _op.function not in vars(Value):
+        setattr(Value, _op.function, _adopting(_op.function))
 
 
 # ----- making nodes ------------------------------------------------------------------------

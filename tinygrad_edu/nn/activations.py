@@ -63,3 +63,14 @@ def activation_name(activation: object) -> object:
                 )
             return op.symbol
     return activation
+
+
+def derivative_symbols(activation: str) -> tuple[str, str]:
+    """f′ of an activation as text and as LaTeX, from its op (``("σ′", "\\sigma'")``);
+    ``f′`` for linear, where f′ = 1."""
+    if activation == LINEAR:
+        return "f′", "f'"
+    for op in all_ops():
+        if op.activation and op.symbol == activation:
+            return op.derivative_text(), op.derivative_tex()
+    return f"{activation}′", "f'"

@@ -173,11 +173,16 @@ class _LayeredGraph:
         self.position: list[float] = [0.0] * total  # across the layers, the s coordinate
         self.gaps: list[list[float]] = []  # the least distance between neighbours, per layer
         self.thick: list[float] = []  # each layer's thickness along the rank direction
+        self.slot: list[int] = []  # each node's place within its layer, while ordering
 
     # ----- 2. order within layers -------------------------------------------------------
 
     def order(self) -> None:
         self.layers = self._initial_order()
+        self.slot = [0] * len(self.layer)
+        for layer in self.layers:
+            for i, v in enumerate(layer):
+                self.slot[v] = i
         best, fewest = [list(layer) for layer in self.layers], self._crossings()
         for _ in range(SWEEPS):
             for k in range(len(self.layers) - 2, -1, -1):
@@ -212,7 +217,7 @@ class _LayeredGraph:
         return layers
 
     def _sort_by_barycentre(self, k: int, neighbours: list[list[int]]) -> None:
-        slot = {v: i for layer in self.layers for i, v in enumerate(layer)}
+        slot = self.slot
         layer = self.layers[k]
 
         def key(item: tuple[int, int]) -> float:
@@ -220,7 +225,9 @@ class _LayeredGraph:
             around = neighbours[v]
             return sum(slot[u] for u in around) / len(around) if around else float(i)
 
-        self.layers[k] = [v for _, v in sorted(enumerate(layer), key=key)]  # stable: ties stay
+        self.layers[k] = layer = [v for _, v in sorted(enumerate(layer), key=key)]  # stable
+        for i, v in enumerate(layer):  # only this layer's places changed
+            slot[v] = i
 
     def _crossings(self) -> int:
         total = 0

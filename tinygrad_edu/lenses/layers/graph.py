@@ -15,44 +15,18 @@ E = E₁ + E₂ + … (``sum()``, a loop, ``train()``), that is the order they w
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from itertools import count, repeat
 from operator import is_
 
 from tinygrad_edu import notation
-from tinygrad_edu.core import Value, topological_order
+from tinygrad_edu.core import Value
+from tinygrad_edu.lenses.index import Edge, GraphIndex
 from tinygrad_edu.nn.activations import LINEAR
 from tinygrad_edu.nn.layer import Layer
 from tinygrad_edu.nn.mlp import MLP
 from tinygrad_edu.nn.neuron import Neuron
 
 FUSED = "Σwx+b"
-Edge = tuple[Value, int]
-"""An edge of the graph as (parent node, operand position): ``parent.children[position]``."""
-
-
-@dataclass(frozen=True)
-class GraphIndex:
-    """The graph below a root: its nodes in topological order, and who uses each node."""
-
-    order: list[Value]
-    position: dict[Value, int]  # a node's place in ``order``
-    users: dict[Value, list[Edge]]  # the edges into each node, one per use
-
-    @classmethod
-    def of(cls, root: Value) -> GraphIndex:
-        order = topological_order(root)
-        users: defaultdict[Value, list[Edge]] = defaultdict(list)
-        for parent in order:
-            for edge in zip(repeat(parent), count(), parent.children):
-                users[edge[2]].append(edge[:2])
-        return cls(order, {node: k for k, node in enumerate(order)}, dict(users))
-
-    def in_backward_order(self, edges: list[Edge]) -> tuple[Edge, ...]:
-        """``edges`` in the order backward() runs their parents: reverse topological order."""
-        position = self.position
-        return tuple(sorted(edges, key=lambda edge: position[edge[0]], reverse=True))
 
 
 @dataclass(frozen=True)
@@ -79,14 +53,14 @@ class LayerNodes:
     inputs: tuple[tuple[Value, ...], ...]
 
 
-def find_layers(root: Value, model: MLP) -> tuple[GraphIndex, list[LayerNodes]]:
-    """The graph of ``root`` and every layer of ``model`` it passes through, layer 1 first.
+def find_layers(index: GraphIndex, model: MLP) -> list[LayerNodes]:
+    """Every layer of ``model`` that the graph of ``index`` passes through, layer 1 first.
 
     Raises:
         ValueError: if ``root`` does not depend on the model's neurons, or uses one in a way
             the model does not (an ``h`` node read other than through its activation).
     """
-    index = GraphIndex.of(root)
+    root = index.root
     found: dict[int, list[NeuronNode]] = {}
     for node in index.order:
         if not node.label.startswith("h"):
@@ -100,7 +74,7 @@ def find_layers(root: Value, model: MLP) -> tuple[GraphIndex, list[LayerNodes]]:
             found.setdefault(name.layer or 0, []).append(call)
     if not found:
         raise ValueError(_not_found(root, model, index))
-    return index, [_rows(number, model, found[number], index) for number in sorted(found)]
+    return [_rows(number, model, found[number], index) for number in sorted(found)]
 
 
 def _model_neuron(model: MLP, name: notation.Name) -> Neuron | None:

@@ -12,13 +12,13 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from tinygrad_edu.lenses.layers.text import (
-    DERIVATIVE,
     MAX_COLUMNS,
     MAX_EXAMPLES,
     MAX_ROWS,
     SHOWN_ROWS,
     number,
 )
+from tinygrad_edu.nn.activations import derivative_symbols
 
 if TYPE_CHECKING:
     from tinygrad_edu.lenses.layers.view import Entry, LayerGradients, LayerView
@@ -52,7 +52,7 @@ def _sup(layer: int) -> str:
 def _layer(E: str, layer: LayerGradients) -> list[str]:
     l, (n_in, n_out) = layer.number, layer.sizes
     s, n = _sup(l), "<sub>n</sub>" if layer.examples > 1 else ""
-    f = escape(DERIVATIVE.get(layer.activation, f"{layer.activation}′"))
+    f = escape(derivative_symbols(layer.activation)[0])
     a = "x" if l == 1 else f"a{_sup(l - 1)}"
     sum_n = "Σ<sub>n</sub> " if layer.examples > 1 else ""
     deltas: list[tuple[str, list[Cell]]] = []

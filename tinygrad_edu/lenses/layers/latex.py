@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tinygrad_edu.lenses.layers.text import number
+from tinygrad_edu.nn.activations import derivative_symbols
 
 if TYPE_CHECKING:
     from tinygrad_edu.lenses.layers.view import LayerGradients, LayerView
-
-DERIVATIVE = {"sigmoid": r"\sigma'", "tanh": r"\tanh'", "relu": r"\mathrm{relu}'"}
 
 
 def render_latex(view: LayerView) -> str:
@@ -36,7 +35,7 @@ def _latex_layer(E: str, layer: LayerGradients) -> list[str]:
     n = "_n" if batch else ""
     a = f"x{n}" if l == 1 else f"a{n}^{{({l - 1})}}"
     a_t = rf"x{n}^{{\top}}" if l == 1 else rf"a{n}^{{({l - 1})\top}}"
-    f = DERIVATIVE.get(layer.activation, "f'")
+    _, f = derivative_symbols(layer.activation)
     sum_n = r"\sum_n " if batch else ""
     rows = r"\quad\text{(a row per example)}" if batch else ""
     return [

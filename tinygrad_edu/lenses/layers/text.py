@@ -11,6 +11,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from tinygrad_edu import notation
+from tinygrad_edu.nn.activations import derivative_symbols
 
 if TYPE_CHECKING:
     from tinygrad_edu.lenses.layers.view import Entry, LayerGradients, LayerView
@@ -22,7 +23,6 @@ MAX_COLUMNS = 12
 MAX_EXAMPLES = 4  # per-example tables show this many examples
 MAX_MISMATCHES = 3
 INDENT = "  "
-DERIVATIVE = {"sigmoid": "σ′", "tanh": "tanh′", "relu": "relu′", "linear": "f′"}
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -67,7 +67,7 @@ def render(view: LayerView) -> str:
 
 def _layer_block(E: str, layer: LayerGradients) -> list[str]:
     l, (n_in, n_out) = layer.number, layer.sizes
-    f = DERIVATIVE.get(layer.activation, f"{layer.activation}′")
+    f, _ = derivative_symbols(layer.activation)
     lines = [
         f"Layer {l}: {n_in} input{'s' if n_in > 1 else ''} {input_vector(layer)}, "
         f"{n_out} {layer.activation} neuron{'s' if n_out > 1 else ''}"

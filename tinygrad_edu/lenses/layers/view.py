@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from tinygrad_edu.core import Value
 from tinygrad_edu.core.messages import describe
 from tinygrad_edu.core.ops import WeightedSumOfData
+from tinygrad_edu.lenses.index import Edge, GraphIndex, index_for
 from tinygrad_edu.lenses.layers import html as layer_html
 from tinygrad_edu.lenses.layers import latex as layer_latex
 from tinygrad_edu.lenses.layers import text as layer_text
-from tinygrad_edu.lenses.layers.graph import Edge, GraphIndex, LayerNodes, NeuronNode, find_layers
+from tinygrad_edu.lenses.layers.graph import LayerNodes, NeuronNode, find_layers
 from tinygrad_edu.nn.mlp import MLP
 
 __all__ = ["Entry", "LayerGradients", "LayerView", "layer_view"]
@@ -176,7 +177,7 @@ class LayerView:
         )
 
 
-def layer_view(root: Value, model: MLP) -> LayerView:
+def layer_view(root: Value, model: MLP, *, index: GraphIndex | None = None) -> LayerView:
     """The matrix equations of documents 000 and 002, entry by entry, for every layer of
     ``model`` that the graph of ``root`` passes through. Call ``root.backward()`` first.
 
@@ -191,6 +192,9 @@ def layer_view(root: Value, model: MLP) -> LayerView:
     order: for E₁ + E₂ + …, the last example first). Weight and bias entries so equal the
     parameters' ``.grad`` bit for bit (after ``model.zero_grad()`` and one ``backward()``,
     with no other use of the parameters), and an entry that does not says why.
+
+    ``index`` is the :class:`~tinygrad_edu.lenses.index.GraphIndex` of ``root``'s graph, if
+    one was made already.
 
     Raises:
         TypeError: if ``root`` is not a ``Value`` or ``model`` not an ``MLP``.
@@ -207,7 +211,8 @@ def layer_view(root: Value, model: MLP) -> LayerView:
             f"{name} has grad {root.grad!r}, not 1: call {root.label or 'root'}.backward() "
             "before layer_view, so that the graph holds its gradients"
         )
-    index, found = find_layers(root, model)
+    index = index_for(root, index, "layer_view")
+    found = find_layers(index, model)
     return LayerView(root, tuple(_layer_gradients(nodes, index) for nodes in found))
 
 

@@ -16,10 +16,10 @@ from typing import Any
 
 from tinygrad_edu import notation
 from tinygrad_edu.core import BackwardStep, Value
-from tinygrad_edu.core.messages import node_name
-from tinygrad_edu.lenses.drawing.drawn_graph import DrawnGraph
+from tinygrad_edu.core.messages import node_name, shown
+from tinygrad_edu.lenses.drawing.picture import Picture
 from tinygrad_edu.lenses.explain import explain
-from tinygrad_edu.lenses.paths import count_paths
+from tinygrad_edu.lenses.index import GraphIndex
 from tinygrad_edu.lenses.stepper.colours import gradient_fill, gradient_scale
 
 __all__ = ["EXPLANATION_BUDGET", "MAX_EXPLAINED_PATHS", "grad_text", "number", "page_data"]
@@ -39,19 +39,17 @@ def number(x: float) -> float | str:
 def grad_text(x: float) -> str:
     """A gradient as a box shows it: 4 significant digits, as ``draw_dot`` prints, and 0 for
     −0 (the JSON keeps the sign; a learner needs no signed zero)."""
-    text = f"{x:.4g}"
-    return "0" if text == "-0" else text
+    return shown(x, ".4g")
 
 
 def _six(x: float) -> str:
     """A number of the chain-rule line: 6 significant digits, as ``BackwardStep`` prints."""
-    text = f"{x:.6g}"
-    return "0" if text == "-0" else text
+    return shown(x, ".6g")
 
 
 def page_data(
-    root: Value,
-    graph: DrawnGraph,
+    index: GraphIndex,
+    picture: Picture,
     steps: Sequence[BackwardStep],
     extra_targets: Sequence[Value] = (),
     chosen_edges: Sequence[tuple[Value, int]] = (),
@@ -62,21 +60,24 @@ def page_data(
 
     ``extra_targets`` adds path entries for interior nodes (leaves always have one) and
     ``chosen_edges`` an entry lighting exactly those operand edges, named by ``caption``.
+    Every number is read from ``index``'s graph, every element id from ``picture``.
     """
-    scale = gradient_scale(node.grad for node in graph.nodes)
-    root_index = graph.index[root]
+    root = index.root
+    graph = _Graph(index, picture)
+    scale = gradient_scale(node.grad for node in index.order)
+    root_index = index.position[root]
     root_fill = gradient_fill(1.0, scale)
     data: Json = {
         "root": node_name(root),
         "start": {
-            "show": graph.shows.get(root_index),
+            "show": picture.shows.get(root_index),
             "text": grad_text(1.0),
             "fill": root_fill,
         },
-        "steps": _steps(root, graph, steps, scale),
+        "steps": _steps(graph, steps, scale),
     }
     data["startText"] = _start_text(root, steps)
-    paths = _paths(root, graph, extra_targets)
+    paths = _paths(graph, extra_targets)
     if chosen_edges:
         paths.insert(0, _chosen_entry(graph, chosen_edges, caption))
     data["paths"] = paths
@@ -84,13 +85,27 @@ def page_data(
         key: number_
         for number_, entry in enumerate(paths)
         if entry.get("value") is not None
-        for key in graph.elements_of(entry["value"])
+        for key in picture.elements_of(entry["value"])
     }
-    data["details"] = _details(root, graph)
+    data["details"] = _details(graph)
     data["finalFills"] = {
-        key: gradient_fill(graph.nodes[k].grad, scale) for k, key in graph.shows.items()
+        key: gradient_fill(index.order[k].grad, scale) for k, key in picture.shows.items()
     }
     return data
+
+
+class _Graph:
+    """The index and the picture of one page, and the lookups that need both."""
+
+    def __init__(self, index: GraphIndex, picture: Picture) -> None:
+        self.index, self.picture = index, picture
+        self.root = index.root
+        self.nodes = index.order
+        self.position = index.position
+        self.shows = picture.shows
+        self.result_edge = picture.result_edge
+        self.operand_edge = picture.operand_edge
+        self.elements_of = picture.elements_of
 
 
 def _start_text(root: Value, steps: Sequence[BackwardStep]) -> str:
@@ -108,13 +123,11 @@ def _where(node: Value) -> str:
     return f"{node_name(node)} ({node.op})" if node.label else node_name(node)
 
 
-def _steps(
-    root: Value, graph: DrawnGraph, steps: Sequence[BackwardStep], scale: float
-) -> list[Json]:
-    arrived = {graph.index[root]}  # values whose gradient is known: the root's is 1
+def _steps(graph: _Graph, steps: Sequence[BackwardStep], scale: float) -> list[Json]:
+    arrived = {graph.position[graph.root]}  # values whose gradient is known: the root's is 1
     entries = []
     for number_, step in enumerate(steps, start=1):
-        k = graph.index[step.node]
+        k = graph.position[step.node]
         upstream = step.upstream
         lines = [
             f"step {number_} of {len(steps)}: at {_where(step.node)}: upstream gradient "
@@ -122,7 +135,7 @@ def _steps(
         ]
         edges = []
         for edge in step.edges:
-            j = graph.index[edge.child]
+            j = graph.position[edge.child]
             first = j not in arrived
             arrived.add(j)
             was = "first contribution" if first else f"was {_six(edge.grad_before)}"
@@ -169,10 +182,11 @@ def _target_name(node: Value) -> str:
     return node.label or f"unlabelled {'leaf' if not node.children else node.op} {node.data:.4g}"
 
 
-def _paths(root: Value, graph: DrawnGraph, extra_targets: Sequence[Value]) -> list[Json]:
+def _paths(graph: _Graph, extra_targets: Sequence[Value]) -> list[Json]:
     """A path entry per leaf (labelled ones in reading order, then the others), then the
     extra targets: the elements and edges on its paths from the root, and explain()'s text."""
-    leaves = [node for node in graph.nodes if not node.children and node is not root]
+    root = graph.root
+    leaves = [node for node in graph.index.leaves if node is not root]
     order = notation.reading_order([leaf.label for leaf in leaves if leaf.label])
     position = {label: k for k, label in enumerate(order)}
     leaves.sort(key=lambda leaf: (0, position[leaf.label]) if leaf.label else (1, 0))
@@ -181,21 +195,22 @@ def _paths(root: Value, graph: DrawnGraph, extra_targets: Sequence[Value]) -> li
     budget = EXPLANATION_BUDGET
     for target in [*extra_targets, *targets]:  # the highlighted node's text comes first
         if target not in texts and target is not root:
-            texts[target] = _explanation(root, target, budget)
+            texts[target] = _explanation(graph.index, target, budget)
             budget -= len(texts[target])
-    return [_path_entry(root, target, graph, texts[target]) for target in targets]
+    return [_path_entry(graph, target, texts[target]) for target in targets]
 
 
-def _explanation(root: Value, target: Value, budget: int) -> str:
+def _explanation(index: GraphIndex, target: Value, budget: int) -> str:
     """``explain(root, target)``, unless it has too many paths or the page too much text."""
-    total = count_paths(root, target).get(root, 0)
+    root = index.root
+    total = index.path_counts(target).get(root, 0)
     if total > MAX_EXPLAINED_PATHS:
         return (
             f"{total:,} paths lead from {node_name(root)} down to {node_name(target)}: too many "
             f"to write out here (they are lit up). In Python: explain(root, node, "
             f"max_paths={total})"
         )
-    text = explain(root, target) if budget > 0 else ""
+    text = explain(root, target, index=index) if budget > 0 else ""
     if not text or len(text) > budget:
         return (
             f"The {total:,} paths from {node_name(root)} down to {node_name(target)} are lit "
@@ -205,12 +220,12 @@ def _explanation(root: Value, target: Value, budget: int) -> str:
     return text
 
 
-def _path_entry(root: Value, target: Value, graph: DrawnGraph, text: str) -> Json:
-    counts = count_paths(root, target)
+def _path_entry(graph: _Graph, target: Value, text: str) -> Json:
+    counts = graph.index.path_counts(target)
     elements: dict[str, None] = {}  # in order, once each
     edges: set[int] = set()
     for node in counts:
-        k = graph.index[node]
+        k = graph.position[node]
         elements.update(dict.fromkeys(graph.elements_of(k)))
         if node is not target and k in graph.result_edge:
             edges.add(graph.result_edge[k])
@@ -219,22 +234,22 @@ def _path_entry(root: Value, target: Value, graph: DrawnGraph, text: str) -> Jso
                 edges.add(graph.operand_edge[k, position])
     return {
         "name": _target_name(target),
-        "value": graph.index[target],
+        "value": graph.position[target],
         "elements": list(elements),
         "edges": sorted(edges),
         "text": text,
     }
 
 
-def _chosen_entry(graph: DrawnGraph, chosen: Sequence[tuple[Value, int]], caption: str) -> Json:
+def _chosen_entry(graph: _Graph, chosen: Sequence[tuple[Value, int]], caption: str) -> Json:
     elements: list[str] = []
     edges: set[int] = set()
     lines = [caption] if caption else []
     lines.append(f"{len(chosen)} chosen edge{'s' if len(chosen) != 1 else ''}:")
     for parent, position in chosen:
-        k = graph.index[parent]
+        k = graph.position[parent]
         child = parent.children[position]
-        for key in graph.elements_of(k) + graph.elements_of(graph.index[child]):
+        for key in graph.elements_of(k) + graph.elements_of(graph.position[child]):
             if key not in elements:
                 elements.append(key)
         if (k, position) in graph.operand_edge:
@@ -259,23 +274,24 @@ def _short(node: Value) -> str:
     return node.label or (f"({node.op})" if node.children else f"{node.data:.6g}")
 
 
-def _details(root: Value, graph: DrawnGraph) -> dict[str, str]:
+def _details(graph: _Graph) -> dict[str, str]:
     """The text shown when an element is clicked, by element."""
+    root, picture = graph.root, graph.picture
+    boxes = {element.id: element for element in picture.elements if element.role == "neuron"}
     details: dict[str, str] = {}
     for k, node in enumerate(graph.nodes):
         text = _value_details(root, node)
         for key in graph.elements_of(k):
-            if key.endswith("box"):
-                continue  # a neuron box: below, from all its members
-            details[key] = text
-    boxes: dict[str, list[Value]] = {}
-    for k, key in graph.inside.items():
-        if key.endswith("box"):
-            boxes.setdefault(key, []).append(graph.nodes[k])
-    for key, members in boxes.items():
-        shown = next(graph.nodes[k] for k, shown_key in graph.shows.items() if shown_key == key)
-        names = ", ".join(_where(member) for member in members)
-        details[key] = _value_details(root, shown) + f"\n\ndrawn in this box: {names}"
+            if key not in boxes:  # a neuron box: below, from all its members
+                details[key] = text
+    members: dict[str, list[Value]] = {}
+    for k, key in picture.inside.items():
+        if key in boxes:
+            members.setdefault(key, []).append(graph.nodes[k])
+    for key, inside in members.items():
+        out = graph.nodes[boxes[key].value]
+        names = ", ".join(_where(member) for member in inside)
+        details[key] = _value_details(root, out) + f"\n\ndrawn in this box: {names}"
     return details
 
 

@@ -20,12 +20,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tinygrad_edu.core import Value, topological_order
+from tinygrad_edu.core import Value
 from tinygrad_edu.core.messages import describe, node_name
 from tinygrad_edu.files.atomic import PathLike, checked_path, write_atomically
 from tinygrad_edu.lenses.drawing.dot_layout import dot_available
-from tinygrad_edu.lenses.drawing.draw import DEFAULT_MAX_NODES, GraphvizNotInstalledError, draw_dot
+from tinygrad_edu.lenses.drawing.draw import (
+    DEFAULT_MAX_NODES,
+    GraphvizNotInstalledError,
+    check_options,
+    picture_for,
+)
 from tinygrad_edu.lenses.drawing.svg import ENGINES, Scene, arrange, write_svg
+from tinygrad_edu.lenses.index import GraphIndex, index_for, is_foreign
 from tinygrad_edu.lenses.paths import ChainEdge
 from tinygrad_edu.lenses.stepper.backward_pass import pass_from_zero
 from tinygrad_edu.lenses.stepper.data import Json, page_data
@@ -39,19 +45,20 @@ FRAME_HEIGHT = 640  # pixels of the page inline in a notebook
 def stepper(
     root: Value,
     *,
-    highlight: Value | None = None,
+    highlight: Value | str | None = None,
     highlight_edges: Iterable[tuple[Value, int] | ChainEdge] | None = None,
     highlight_caption: str = "",
     rankdir: str = "LR",
     max_nodes: int = DEFAULT_MAX_NODES,
     group: str | None = "auto",
     layout: str = "auto",
+    index: GraphIndex | None = None,
 ) -> Stepper:
     """A step-through page of one backward pass from zero through the graph below ``root``.
 
     Args:
-        highlight: a node of the graph whose chain-rule paths are lit up when the page opens
-            (any leaf can be picked on the page too).
+        highlight: a node of the graph, or its label, whose chain-rule paths are lit up when
+            the page opens (any leaf can be picked on the page too).
         highlight_edges: instead, exactly these operand edges are lit up: pairs ``(parent,
             position)``, the edge from ``parent.children[position]`` into ``parent`` (a
             :class:`~tinygrad_edu.lenses.paths.ChainEdge` also does), e.g. the edges behind
@@ -60,12 +67,16 @@ def stepper(
             neuron, or refused with ``GraphTooLargeError``, which says how to draw less.
         layout: ``"auto"`` lays the graph out with graphviz's ``dot`` where it is installed
             and in pure Python where it is not; ``"dot"`` or ``"python"`` choose.
+        index: the :class:`~tinygrad_edu.lenses.index.GraphIndex` of ``root``'s graph, if one
+            was made already. The page reads everything from one index: the graph is
+            sorted once.
 
     Raises:
         TypeError, ValueError: for a ``root``, ``highlight`` or edge that is not right, before
             anything is computed or changed.
     """
-    _check_value(root, "stepper(root)")
+    if not is_foreign(root):
+        _check_value(root, "stepper(root)")
     if layout not in ENGINES:
         raise ValueError(f"layout must be one of {', '.join(ENGINES)}; got {layout!r}")
     if layout == "dot" and not dot_available():
@@ -76,28 +87,29 @@ def stepper(
         )
     if not isinstance(highlight_caption, str):
         raise TypeError(f"highlight_caption must be a str, got {describe(highlight_caption)}")
-    nodes = set(topological_order(root))
+    check_options(rankdir, group, max_nodes, False)
+    index = index_for(root, index, "stepper")
     if highlight is not None:
         if highlight_edges is not None:
             raise ValueError("pass highlight or highlight_edges, not both")
-        _check_value(highlight, "highlight")
-        if highlight not in nodes:
+        if not isinstance(highlight, str) and not is_foreign(highlight):
+            _check_value(highlight, "highlight")
+        highlight = index.node(highlight, "stepper", "highlight")  # a label, as draw_dot takes
+        if highlight not in index:
             raise ValueError(f"highlight: {node_name(highlight)} is not part of the graph")
-    chosen = _chosen_edges(highlight_edges, nodes) if highlight_edges is not None else []
-    drawing = draw_dot(root, rankdir=rankdir, grads=False, max_nodes=max_nodes, group=group)
+    chosen = _chosen_edges(highlight_edges, index) if highlight_edges is not None else []
+    picture = picture_for(index, rankdir=rankdir, grads=False, max_nodes=max_nodes, group=group)
 
-    from tinygrad_edu.lenses.drawing.drawn_graph import drawn_graph
-    from tinygrad_edu.lenses.drawing.figure import scene_of
+    from tinygrad_edu.lenses.drawing.scene import scene_of
     from tinygrad_edu.lenses.stepper.scene import mark_up
 
-    graph = drawn_graph(root, drawing)
-    with pass_from_zero(root) as steps:
+    with pass_from_zero(index) as steps:
         extra = [highlight] if highlight is not None else []
-        data = page_data(root, graph, steps, extra, chosen, highlight_caption)
-    data["open"] = _opening_path(data, graph.index[highlight] if highlight else None, chosen)
-    scene = scene_of(drawing)
-    mark_up(scene, root, graph, data)
-    return Stepper(node_name(root), data, scene, layout)
+        data = page_data(index, picture, steps, extra, chosen, highlight_caption)
+    data["open"] = _opening_path(data, index.position[highlight] if highlight else None, chosen)
+    scene = scene_of(picture)
+    mark_up(scene, index, picture, data)
+    return Stepper(node_name(index.root), data, scene, layout)
 
 
 def _check_value(value: object, what: str) -> None:
@@ -106,7 +118,7 @@ def _check_value(value: object, what: str) -> None:
 
 
 def _chosen_edges(
-    edges: Iterable[tuple[Value, int] | ChainEdge], nodes: set[Value]
+    edges: Iterable[tuple[Value, int] | ChainEdge], nodes: GraphIndex
 ) -> list[tuple[Value, int]]:
     """The edges to light, checked: each an interior node of the graph and an operand slot."""
     if isinstance(edges, (str, bytes)) or not isinstance(edges, Iterable):
@@ -121,7 +133,9 @@ def _chosen_edges(
         if not (isinstance(item, tuple) and len(item) == 2):
             raise TypeError(f"{where} must be a (node, position) pair, got {describe(item)}")
         parent, position = item
-        _check_value(parent, f"{where}[0]")
+        if not is_foreign(parent):
+            _check_value(parent, f"{where}[0]")
+        parent = nodes.node(parent, where)
         if parent not in nodes:
             raise ValueError(f"{where}: {node_name(parent)} is not part of the graph")
         count = len(parent.children)

@@ -1,10 +1,12 @@
-"""The step-through page's picture: ``draw_dot``'s drawing, marked up for the page's script.
+"""The step-through page's picture: ``draw_dot``'s picture as a scene, marked up for the
+page's script.
 
 Each element showing a value's gradient gets ``data-label`` (the value's label, empty if it
 has none), ``data-value`` (its position in ``topological_order``) and its gradient in a
 ``<tspan class="grad">``, sized for the longest text it will show. The ops whose operand
-order matters (``-``, ``/`` and a ``Value`` exponent) are written ``a − b``, ``a / b`` and
-``a ** b`` with their operand edges labelled ``a`` and ``b``.
+order matters (each op says so: ``operand_names`` and ``ordered_formula``, as ``-``, ``/``
+and a ``Value`` exponent do) are written ``a − b``, ``a / b`` and ``a ** b`` with their
+operand edges labelled ``a`` and ``b``.
 """
 
 from __future__ import annotations
@@ -12,55 +14,55 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
-from tinygrad_edu.core import Value, ops
-from tinygrad_edu.lenses.drawing.drawn_graph import DrawnGraph
+from tinygrad_edu.lenses.drawing.picture import Picture
+from tinygrad_edu.lenses.drawing.style import HIGHLIGHT
 from tinygrad_edu.lenses.drawing.svg import Scene
+from tinygrad_edu.lenses.index import GraphIndex
 from tinygrad_edu.lenses.stepper.data import Json
 
 __all__ = ["final_scene", "mark_up"]
 
-ORDERED_OPS: dict[type[ops.Op], str] = {ops.Sub: "a − b", ops.Div: "a / b", ops.Pow: "a ** b"}
-OPERAND_NAMES = ("a", "b")
-HIGHLIGHT = "#d62728"
 
-
-def mark_up(scene: Scene, root: Value, graph: DrawnGraph, data: Json) -> None:
-    """Mark ``scene`` (from ``draw_dot(root)``) up for the page, in its state before step 1."""
-    shown_value = {key: k for k, key in graph.shows.items()}
-    op_value = {key: k for k, key in graph.op_node.items()}
+def mark_up(scene: Scene, index: GraphIndex, picture: Picture, data: Json) -> None:
+    """Mark ``scene`` (the scene of ``picture``) up for the page, in its state before step 1."""
+    shown_value = {key: k for k, key in picture.shows.items()}
+    op_value = {key: k for k, key in picture.op_node.items()}
+    boxes = {element.id for element in picture.elements if element.role == "neuron"}
     texts: dict[str, list[str]] = {}
     for step in data["steps"]:
         for edge in step["edges"]:
             if edge["show"] is not None:
                 texts.setdefault(edge["show"], []).append(edge["afterText"])
-    root_key = graph.shows.get(graph.index[root])
+    root_key = picture.shows.get(index.position[index.root])
     for node in scene.nodes:
         if node.key in shown_value:
-            value = graph.nodes[shown_value[node.key]]
+            value = index.order[shown_value[node.key]]
             kind = "leaf" if not value.children else "interior"
-            node.classes = ("value", kind, *(("neuron",) if node.key.endswith("box") else ()))
+            node.classes = ("value", kind, *(("neuron",) if node.key in boxes else ()))
             node.data = {"label": value.label, "value": str(shown_value[node.key])}
             node.grad = data["start"]["text"] if node.key == root_key else "?"
             node.grad_texts = tuple(texts.get(node.key, ()))
             if node.key == root_key:
                 node.fill = data["start"]["fill"]
         elif node.key in op_value:
-            value = graph.nodes[op_value[node.key]]
+            value = index.order[op_value[node.key]]
             node.classes = ("op",)
             node.data = {"value": str(op_value[node.key])}
-            if value._operation in ORDERED_OPS:
-                node.lines = [ORDERED_OPS[value._operation]]
+            formula = value._operation.ordered_formula if value._operation else None
+            if formula is not None:
+                node.lines = [formula]
                 node.shape = "ellipse"
-    slot_of = {e: slot for slot, e in graph.operand_edge.items()}
-    result_edges = set(graph.result_edge.values())
-    for e, edge in enumerate(scene.edges):
-        if e in result_edges:
+    slot_of = {e: slot for slot, e in picture.operand_edge.items()}
+    for e, (edge, link) in enumerate(zip(scene.edges, picture.edges, strict=True)):
+        if link.kind == "result":
             edge.classes = ("result",)
         elif e in slot_of:
             k, position = slot_of[e]
             edge.classes = ("operand",)
-            if graph.nodes[k]._operation in ORDERED_OPS and edge.head.endswith("op"):
-                edge.label, edge.label_at = OPERAND_NAMES[position], 0.85
+            operation = index.order[k]._operation
+            names = operation.operand_names if operation else ()
+            if names and link.kind == "operand":
+                edge.label, edge.label_at = names[position], 0.85
 
 
 def final_scene(scene: Scene, data: Json, lit: Json | None) -> Scene:
