@@ -350,3 +350,110 @@ def demo_training(Value, MLP, X, y, steps: int = 100) -> list[tuple[float, float
             p.data -= learning_rate * p.grad
         history.append((total_loss.data, sum(accuracy) / len(accuracy)))
     return history
+
+
+# ----- a GPT-shaped step on scalars --------------------------------------------------------
+
+
+class TinyGPT:
+    """A one-layer transformer on scalar Values, the shape of a character-level GPT step:
+    token and position embeddings, RMS normalisation, causal multi-head attention with a
+    key-value cache filled position by position, a ReLU MLP, residual connections, and the
+    cross-entropy of the next character. Each part is a plain function, as a learner writes
+    it, so that ``origins()`` has calls to record (``gpt`` → ``linear``, ``softmax``, …).
+    """
+
+    def __init__(self, Value, vocab: int = 27, width: int = 16, heads: int = 4, block: int = 8):
+        rng = random.Random(42)
+
+        def matrix(rows: int, cols: int):
+            return [[Value(rng.gauss(0.0, 0.08)) for _ in range(cols)] for _ in range(rows)]
+
+        self.Value, self.width, self.heads = Value, width, heads
+        self.wte, self.wpe = matrix(vocab, width), matrix(block, width)
+        self.wq, self.wk, self.wv, self.wo = (matrix(width, width) for _ in range(4))
+        self.up, self.down = matrix(4 * width, width), matrix(width, 4 * width)
+        self.head = matrix(vocab, width)
+        self.params = [
+            p
+            for m in (self.wte, self.wpe, self.wq, self.wk, self.wv, self.wo)
+            + (self.up, self.down, self.head)
+            for row in m
+            for p in row
+        ]
+
+    def loss(self, tokens: Sequence[int]):
+        """The mean next-token cross-entropy over ``tokens``."""
+        keys: list = []
+        values: list = []
+        losses = [
+            cross_entropy(self.gpt(token, position, keys, values), target)
+            for position, (token, target) in enumerate(zip(tokens[:-1], tokens[1:], strict=True))
+        ]
+        return sum(losses[1:], losses[0]) * (1.0 / len(losses))
+
+    def gpt(self, token: int, position: int, keys: list, values: list):
+        x = [t + p for t, p in zip(self.wte[token], self.wpe[position], strict=True)]
+        x = rmsnorm(x)
+        skip = x
+        x = rmsnorm(x)
+        keys.append(linear(x, self.wk))
+        values.append(linear(x, self.wv))
+        x = [a + b for a, b in zip(linear(attention(linear(x, self.wq), keys, values, self.heads),
+                                          self.wo), skip, strict=True)]  # fmt: skip
+        skip = x
+        x = [h.relu() for h in linear(rmsnorm(x), self.up)]
+        x = [a + b for a, b in zip(linear(x, self.down), skip, strict=True)]
+        return linear(x, self.head)
+
+    def step(self, tokens: Sequence[int], lr: float = 0.01) -> float:
+        loss = self.loss(tokens)
+        for p in self.params:
+            p.grad = 0.0
+        loss.backward()
+        for p in self.params:
+            p.data -= lr * p.grad
+        return loss.data
+
+
+def linear(x, w):
+    """W x, one sum of products per row."""
+    return [sum((wi * xi for wi, xi in zip(row, x, strict=True)), row[0] * 0.0) for row in w]
+
+
+def rmsnorm(x):
+    """x / √(mean(x²) + ε)."""
+    scale = (sum((xi * xi for xi in x), x[0] * 0.0) * (1.0 / len(x)) + 1e-5) ** -0.5
+    return [xi * scale for xi in x]
+
+
+def softmax(logits):
+    """e^(zᵢ − max z) / Σⱼ e^(zⱼ − max z)."""
+    top = max(z.data for z in logits)
+    exps = [(z - top).exp() for z in logits]
+    total = sum(exps[1:], exps[0])
+    return [e / total for e in exps]
+
+
+def attention(q, keys, values, heads: int):
+    """Each head's causal attention of the query over every cached key, values mixed by it."""
+    size = len(q) // heads
+    out = []
+    for h in range(heads):
+        span = slice(h * size, (h + 1) * size)
+        scores = [
+            sum((a * b for a, b in zip(q[span], k[span], strict=True)), q[0] * 0.0)
+            * (1.0 / size**0.5)
+            for k in keys
+        ]
+        weights = softmax(scores)
+        for i in range(size):
+            out.append(
+                sum((w * v[span][i] for w, v in zip(weights, values, strict=True)), q[0] * 0.0)
+            )
+    return out
+
+
+def cross_entropy(logits, target: int):
+    """−log softmax(logits)[target]."""
+    return -softmax(logits)[target].log()

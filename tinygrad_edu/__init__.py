@@ -23,14 +23,17 @@ from typing import TYPE_CHECKING
 from tinygrad_edu.core import (
     AnomalyError,
     BackwardStep,
+    CallSite,
     EdgeStep,
     Value,
     detect_anomaly,
     interior_order,
     no_grad,
+    origin_of,
     topological_order,
     weighted_sum,
 )
+from tinygrad_edu.core.modes import origins
 from tinygrad_edu.nn import (
     MLP,
     SGD,
@@ -72,6 +75,7 @@ __all__ = [
     "Adam",
     "AnomalyError",
     "BackwardStep",
+    "CallSite",
     "ChainEdge",
     "CheckpointError",
     "ChainPath",
@@ -105,6 +109,8 @@ __all__ = [
     "mean_squared_error",
     "no_grad",
     "numerical_gradient",
+    "origin_of",
+    "origins",
     "predict",
     "save_model",
     "softmax",

@@ -103,3 +103,12 @@ def test_the_drop_in_benchmark_times_all_three_engines_and_compares_their_number
     assert re.search(r"^drop-in against micrograd: losses within \d+ ulps", out, re.MULTILINE)
     assert "accuracy equal at every step: yes" in out
     assert "fused and expanded losses bit-identical at every step: yes" in out
+
+
+def test_the_origins_benchmark_times_both_steps_with_and_without_origins():
+    output = run("bench_origins.py", "--rounds", "1", "--points", "4", "--tokens", "3")
+    assert re.search(r"^  GPT +[\d,]+ nodes, [\d,]+ distinct stacks", output, re.MULTILINE)
+    for name in ("MLP", "GPT"):
+        assert re.search(
+            rf"^  {name} +plain +[\d.]+ ms +origins +[\d.]+ ms +ratio median [\d.]+x", output, re.M
+        )

@@ -27,7 +27,8 @@ from typing import Any
 from tinygrad_edu.core import messages, ops
 from tinygrad_edu.core.fold import TEMPORARY, extend_sum, first_terms, folding, getrefcount
 from tinygrad_edu.core.messages import check_gradients, describe, node_name
-from tinygrad_edu.core.modes import Mode, gc_paused, record_origin
+from tinygrad_edu.core.modes import Mode, current, gc_paused
+from tinygrad_edu.core.origins import CallSite
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
 from tinygrad_edu.core.steps import BackwardStep, replay
 from tinygrad_edu.core.walk import depth_first
@@ -58,8 +59,9 @@ class Value(NumberProtocol, MicrogradNames):
     ``round(v, 3)`` give numbers, and ``abs(v)`` is an op with a gradient.
     """
 
-    # Six slots and no __dict__: a node is one small object for Python's garbage collector.
-    __slots__ = ("data", "grad", "label", "_operation", "_a", "_b")
+    # Seven slots and no __dict__: a node is one small object for Python's garbage collector.
+    # ``_origin`` is set only under origins() or detect_anomaly() (read it with origin_of).
+    __slots__ = ("data", "grad", "label", "_operation", "_a", "_b", "_origin")
 
     data: float
     grad: float
@@ -67,6 +69,7 @@ class Value(NumberProtocol, MicrogradNames):
     _operation: type[ops.Op] | None  # the op that made the node; None for a leaf
     _a: Any  # the operands, stored as the op's ``children`` reads them: usually
     _b: Any  # the first and the second operand (see ops.py)
+    _origin: tuple[CallSite, ...]  # where it was made, under origins(); else unset
 
     def __init__(self, data: Number, label: str = "") -> None:
         if type(data) is not float:
@@ -266,7 +269,8 @@ def make_node(
     makes the node one of it (``tinygrad_edu.micrograd``'s Value).
 
     Raises where ``data`` is inf or NaN (see :class:`Value`). Under ``no_grad()`` the result
-    is a leaf without a graph; under ``detect_anomaly()`` the line that built it is recorded.
+    is a leaf without a graph; under ``origins()`` or ``detect_anomaly()`` where it was made is
+    recorded.
     """
     node = _new(node_class or Value)  # no constructor checks: the result is already a float
     node.data, node.grad, node.label = data, 0.0, ""
@@ -278,15 +282,17 @@ def make_node(
 
 def settle(node: Value) -> None:
     """The rules for a node an op just made (by ``make_node``, or by hand): raise for inf or
-    NaN; record its line under ``detect_anomaly()``; under ``no_grad()`` make it a leaf."""
+    NaN; record where it was made under ``origins()`` or ``detect_anomaly()``; under
+    ``no_grad()`` make it a leaf. The modes are this thread's own."""
     if node.data - node.data != 0.0:
         raise messages.not_finite(node)
     if Mode.plain:
         return
-    if Mode.grad_enabled:
-        record_origin(node)
-    else:
+    modes = current()
+    if not modes.grad_enabled:
         node._operation, node._a, node._b = None, None, NO_GRAPH
+    elif modes.recorder is not None:
+        modes.recorder.record(node)
 
 
 def _call_math(

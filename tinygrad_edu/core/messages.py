@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from numbers import Real
 from typing import TYPE_CHECKING
 
-from tinygrad_edu.core.modes import AnomalyError, Mode, origin_of, record_origin
+from tinygrad_edu.core.modes import AnomalyError, Mode, built_at, origin_of, record_origin
 
 if TYPE_CHECKING:
     from tinygrad_edu.core.engine import Value
@@ -83,8 +83,9 @@ def not_finite(node: Value) -> Exception:
     """The error for an op whose result is ±inf or NaN (no node may hold one)."""
     shown = f"{node.op!r} gives {node.data!r} for input {operand_list(node.children)}"
     if Mode.anomaly:
-        record_origin(node)
-        return AnomalyError(f"op {shown}{origin_of(node)}")
+        if origin_of(node) is None:
+            record_origin(node)
+        return AnomalyError(f"op {shown}{built_at(node)}")
     if all(math.isfinite(child.data) for child in node.children):
         return OverflowError(f"{shown}: the result overflows a float")
     return ValueError(f"{shown}: an operand is already infinite or NaN")
@@ -116,7 +117,7 @@ def check_gradients(node: Value) -> None:
     for child in children:
         if not math.isfinite(child.grad):
             raise AnomalyError(
-                f"backward of op {node.op!r} at {node_name(node)}{origin_of(node)} (value "
+                f"backward of op {node.op!r} at {node_name(node)}{built_at(node)} (value "
                 f"{node.data!r}, upstream gradient {node.grad!r}) gave gradient {child.grad!r} "
                 f"to {node_name(child)} (value {child.data!r}); inputs {operand_list(children)}"
             )

@@ -39,7 +39,7 @@ from tinygrad_edu.core import Value as CoreValue
 from tinygrad_edu.core import ops
 from tinygrad_edu.core.engine import NO_GRAPH, make_node, settle
 from tinygrad_edu.core.messages import describe, math_error, node_name, to_float
-from tinygrad_edu.core.modes import Mode
+from tinygrad_edu.core.modes import origin_of
 from tinygrad_edu.micrograd.ops import CUSTOM_OP_HINT, HandWritten, Power, ReLU
 
 Number = float | int
@@ -210,8 +210,9 @@ def _adopt(made: CoreValue) -> Value:
     node = _new(Value)
     node.data, node.grad, node.label = made.data, 0, made.label
     node._operation, node._a, node._b = made._operation, made._a, made._b
-    if made in Mode.origins:
-        Mode.origins[node] = Mode.origins.pop(made)
+    origin = origin_of(made)
+    if origin is not None:
+        node._origin = origin
     return node
 
 

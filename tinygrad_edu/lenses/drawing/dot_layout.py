@@ -17,9 +17,47 @@ from collections.abc import Sequence
 
 from tinygrad_edu.lenses.drawing.layout import Box, Layout, LayoutNode, Point, Route
 
-__all__ = ["dot_available", "dot_layout"]
+__all__ = ["DOT_TIMEOUT", "DotTimeoutError", "dot_available", "dot_layout", "run_dot"]
 
 POINTS_PER_INCH = 72.0  # dot works in inches; the drawing in points (one point per SVG unit)
+# dot's crossing minimisation can run for minutes (half an hour on 300 nodes that share a few
+# inputs); past this many seconds a drawing falls back to the pure-Python layout
+DOT_TIMEOUT = 10.0
+
+
+class DotTimeoutError(RuntimeError):
+    """graphviz's ``dot`` did not finish within its time limit (and was stopped)."""
+
+
+def run_dot(source: str, format: str, timeout: float | None = None) -> bytes:  # noqa: A002
+    """``dot -T<format>`` on the DOT text ``source``, stopped after ``timeout`` seconds
+    (:data:`DOT_TIMEOUT` by default).
+
+    Raises:
+        DotTimeoutError: past ``timeout`` (the process is killed; nothing is left running).
+        RuntimeError: when ``dot`` fails or is not installed.
+    """
+    if timeout is None:
+        timeout = DOT_TIMEOUT
+    program = shutil.which("dot")
+    if program is None:
+        raise RuntimeError("graphviz's dot program is not installed")
+    try:
+        done = subprocess.run(
+            [program, f"-T{format}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise DotTimeoutError(
+            f"graphviz's dot did not finish within {timeout:g} s and was stopped"
+        ) from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"graphviz's dot failed (exit {done.returncode}): {message}")
+    return done.stdout
 
 
 def dot_available() -> bool:
@@ -33,20 +71,22 @@ def dot_layout(
     rankdir: str = "LR",
     rank_gap: float = 36.0,
     node_gap: float = 10.0,
+    timeout: float | None = None,
 ) -> Layout:
     """Place ``nodes`` and route ``edges`` with ``dot``; the arguments are those of
-    :func:`~.layout.layered_layout`.
+    :func:`~.layout.layered_layout`, and ``dot``'s time limit in seconds.
 
     Raises:
+        DotTimeoutError: past ``timeout`` (see :func:`run_dot`).
         RuntimeError: when ``dot`` fails (``GraphvizNotInstalledError`` is the caller's to
             raise: check :func:`dot_available` first).
     """
-    import graphviz
-
     source = _source(nodes, edges, rankdir, rank_gap, node_gap)
     try:
-        plain: str = graphviz.pipe_string("dot", "plain", source, encoding="utf-8")
-    except (subprocess.CalledProcessError, graphviz.ExecutableNotFound) as error:
+        plain = run_dot(source, "plain", timeout).decode("utf-8")
+    except DotTimeoutError:
+        raise
+    except RuntimeError as error:
         raise RuntimeError(f"graphviz's dot failed to lay out the graph: {error}") from None
     return _read_plain(plain, nodes, edges)
 

@@ -9,12 +9,13 @@ size, the neuron boxes, the highlighted paths) and makes the :class:`~.picture.P
 from __future__ import annotations
 
 import shutil
-import subprocess
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tinygrad_edu import checks
 from tinygrad_edu.core import Value
+from tinygrad_edu.lenses.drawing.dot_layout import DotTimeoutError, run_dot
 from tinygrad_edu.lenses.drawing.neurons import Neurons
 from tinygrad_edu.lenses.drawing.picture import Picture, picture_of
 from tinygrad_edu.lenses.index import GraphIndex, index_for, is_foreign
@@ -226,9 +227,19 @@ def render(graph: graphviz.Digraph, path: str | Path, format: str = "svg") -> Pa
             path.write_text(graph.svg_without_dot(), encoding="utf-8")
             return path
         raise GraphvizNotInstalledError(missing_dot_message(format))
-    try:
-        data = graph.pipe(format=format)  # rendered in memory: no half-written file on error
-    except subprocess.CalledProcessError as error:
+    try:  # rendered in memory: no half-written file on error
+        data = run_dot(graph.source, format)
+    except DotTimeoutError as slow:
+        from tinygrad_edu.lenses.drawing.figure import Drawing
+
+        if format != "svg" or not isinstance(graph, Drawing):
+            raise DotTimeoutError(
+                f"{slow}; draw fewer nodes (max_nodes, focus) or save svg, which falls back to "
+                "the pure-Python layout"
+            ) from None
+        warnings.warn(f"{slow}; drawn with the pure-Python layout instead", stacklevel=2)
+        data = graph.svg_without_dot().encode("utf-8")
+    except RuntimeError as error:
         raise RuntimeError(f"graphviz's dot failed to render {format}: {error}") from None
     path.write_bytes(data)
     return path

@@ -8,11 +8,12 @@ it. Where ``dot`` is installed everything is graphviz's own.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import graphviz
 
-from tinygrad_edu.lenses.drawing.dot_layout import dot_available
+from tinygrad_edu.lenses.drawing.dot_layout import DotTimeoutError, dot_available, run_dot
 from tinygrad_edu.lenses.drawing.picture import Picture
 from tinygrad_edu.lenses.drawing.scene import scene_of
 from tinygrad_edu.lenses.drawing.style import dot_attributes, dot_edge_attributes
@@ -37,8 +38,10 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz has no type h
     def _repr_image_svg_xml(self) -> str:
         """Jupyter's picture: graphviz's with ``dot``, else :meth:`svg_without_dot`."""
         if dot_available():
-            svg: str = super()._repr_image_svg_xml()
-            return svg
+            try:
+                return run_dot(self.source, "svg").decode("utf-8")
+            except DotTimeoutError as slow:
+                warnings.warn(f"{slow}; drawn with the pure-Python layout instead", stacklevel=2)
         return self.svg_without_dot()
 
 

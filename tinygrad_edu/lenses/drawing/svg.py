@@ -13,11 +13,12 @@ em), with a margin for the sans-serif fonts a browser may use instead.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from tinygrad_edu.lenses.drawing.dot_layout import dot_available, dot_layout
+from tinygrad_edu.lenses.drawing.dot_layout import DotTimeoutError, dot_available, dot_layout
 from tinygrad_edu.lenses.drawing.layout import Layout, LayoutNode, Point, layered_layout
 
 __all__ = ["Scene", "SceneEdge", "SceneNode", "arrange", "node_size", "text_width", "write_svg"]
@@ -130,8 +131,12 @@ def arrange(scene: Scene, engine: str = "auto") -> Layout:
     edges = [(edge.tail, edge.head) for edge in scene.edges]
     rank_gap = 56.0 if any(edge.label for edge in scene.edges) else 36.0
     use_dot = engine == "dot" or (engine == "auto" and dot_available())
-    place = dot_layout if use_dot else layered_layout
-    return place(nodes, edges, scene.rankdir, rank_gap)
+    if use_dot:
+        try:
+            return dot_layout(nodes, edges, scene.rankdir, rank_gap)
+        except DotTimeoutError as slow:
+            warnings.warn(f"{slow}; drawn with the pure-Python layout instead", stacklevel=2)
+    return layered_layout(nodes, edges, scene.rankdir, rank_gap)
 
 
 def write_svg(scene: Scene, layout: Layout, standalone: bool = True) -> str:

@@ -1,0 +1,24 @@
+"""docs/explanation/origins-and-groups.md: its pycon examples print what the page says."""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "explanation" / "origins-and-groups.md"
+
+
+def test_the_pages_examples_print_what_the_page_says():
+    text = PAGE.read_text(encoding="utf-8")
+    blocks = re.findall(r"```pycon\n(.*?)```", text, flags=re.DOTALL)
+    assert len(blocks) == 4
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    globs: dict = {}
+    for number, block in enumerate(blocks, start=1):
+        test = parser.get_doctest(block, globs, f"example {number}", str(PAGE), 0)
+        assert test.examples, f"example {number} has no statements"
+        runner.run(test, clear_globs=False)
+        globs.update(test.globs)
+    assert runner.failures == 0
