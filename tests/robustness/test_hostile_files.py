@@ -28,7 +28,6 @@ from tinygrad_edu.files.reading import MAX_FILE_BYTES
 from tinygrad_edu.training.run_file import read_training
 
 from tests.robustness.hostile_targets import (
-    OLD,
     TARGETS,
     Drain,
     can_make_devices,
