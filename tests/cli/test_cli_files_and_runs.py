@@ -8,15 +8,15 @@ import os
 import signal
 import stat
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
+from tinygrad_edu import MLP
+
 from tests.cli.launcher import installed_command
 from tests.cli.test_cli_errors import assert_one_line_usage_error, run
-from tinygrad_edu import MLP
 
 COMMANDS = {
     "explain": ["explain", "W1[0,0]"],
@@ -176,12 +176,9 @@ def test_a_checkpoint_into_a_fifo_is_written_through(tmp_path):
             received.extend(stream.read())
 
     reader = threading.Thread(target=read, daemon=True)
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(0.5)"],
-    )  # nothing: gives the reader time to block in open() before the save opens the FIFO
-    process.wait()
     reader.start()
-    fd = os.open(tmp_path / "pipe", os.O_WRONLY)  # wakes the reader; closed after the run
+    # a writer of our own opens with the reader, and keeps the pipe open through the run
+    fd = os.open(tmp_path / "pipe", os.O_WRONLY)
     reader_ready.wait(timeout=60)
     result = run(["train", "digits", "--epochs", "1", "--checkpoint", "pipe"], tmp_path)
     os.close(fd)
