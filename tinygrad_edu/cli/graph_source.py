@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 
 from tinygrad_edu import notation
 from tinygrad_edu.cli.arguments import non_empty, positive_int
@@ -14,6 +15,10 @@ from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.core import Value, topological_order
 from tinygrad_edu.lenses.drawing.draw import DEFAULT_MAX_NODES, RANKDIRS
 from tinygrad_edu.lenses.expression import ExpressionError, parse_expression, variable_names
+
+# " (built at FILE, line N)": where detect_anomaly() saw the node made; for an --expr that is
+# this program's own script, which tells the user nothing
+_BUILT_AT = re.compile(r" \(built at [^()]*, line \d+\)")
 
 
 def add_arguments(parser: argparse.ArgumentParser, highlight_help: str) -> None:
@@ -74,7 +79,8 @@ def _expression_graph(text: str, assignments: list[str], command: str) -> Value:
         names = variable_names(text)
         root = parse_expression(text, values)
     except ExpressionError as error:
-        raise UsageError(f"tinygrad-edu {command}: --expr: {error}") from None
+        message = _BUILT_AT.sub("", str(error))  # the line that built it: this program's own
+        raise UsageError(f"tinygrad-edu {command}: --expr: {message}") from None
     for name in names:
         if name not in values:
             print(f"{name} = {_value_of(root, name):g} (default; set it with --var {name}=VALUE)")

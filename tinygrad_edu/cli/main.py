@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     command = "tinygrad-edu"
+    if not _stdout_open():  # `tinygrad-edu ... >&-`: each command writes to it, so none runs
+        _say("tinygrad-edu: standard output is closed; run it with a place to write to")
+        return 2
     try:
         args = build_parser().parse_args(argv)
         command = f"tinygrad-edu {args.command}"
@@ -70,6 +73,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tinygrad-edu: interrupted", file=sys.stderr)
         return 130
+
+
+def _stdout_open() -> bool:
+    """Whether standard output can be written to: Python sets ``sys.stdout`` to None when
+    the process starts with descriptor 1 closed, and any file opened then would take that
+    descriptor (and whatever is printed), so nothing may run."""
+    if sys.stdout is None:
+        return False
+    try:
+        os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return not _is_descriptor_one(sys.stdout)  # a stream of its own (a test's StringIO)
+    return True
+
+
+def _is_descriptor_one(stream: object) -> bool:
+    try:
+        return stream.fileno() == 1  # type: ignore[attr-defined, no-any-return]
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _say(message: str) -> None:
+    """``message`` on stderr, if there is a stderr."""
+    if sys.stderr is not None:
+        try:
+            print(message, file=sys.stderr)
+        except OSError:
+            pass
 
 
 def _flushed() -> bool:

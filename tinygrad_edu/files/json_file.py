@@ -1,15 +1,17 @@
 """The JSON files of the package, shared by model files and training checkpoints.
 
 Numbers are written with ``repr``, the shortest decimal that reads back as the same float, so
-every parameter round-trips bit for bit. Standard JSON has no NaN or infinity; those are the
-strings ``"nan"``, ``"-nan"``, ``"inf"`` and ``"-inf"``. (A NaN keeps its sign bit; the
-other bits of a NaN's payload, which Python's arithmetic never sets, are not kept.)
+every parameter round-trips bit for bit. Every number in a file is finite: no node may hold
+inf or NaN, so a model with such a weight could not run, and an optimiser state with one
+would wreck the next step. A save refuses them (naming the parameter), and a load refuses
+them (naming the file and the field), as it refuses every number out of its field's range.
 
-Safety: files are read with ``json`` only (no pickle: nothing in a file is ever executed);
-every field is checked before anything is built or changed, so a bad file raises
-:class:`CheckpointError` (a ``ValueError`` naming the file and the field) and leaves what
-you had as it was; and files are replaced atomically (see :mod:`.atomic`), so a crash in
-the middle of a save leaves the previous file intact.
+Safety: files are read with ``json`` only (no pickle: nothing in a file is ever executed),
+only from a regular file and only up to the size of the largest file the package writes
+(see :mod:`.reading`); every field is checked before anything is built or changed, so a bad
+file raises :class:`CheckpointError` (a ``ValueError`` naming the file and the field) and
+leaves what you had as it was; and files are replaced atomically (see :mod:`.atomic`), so a
+crash in the middle of a save leaves the previous file intact.
 """
 
 from __future__ import annotations
@@ -21,37 +23,48 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from tinygrad_edu.files.atomic import PathLike, checked_path, write_atomically
+from tinygrad_edu.files.reading import (
+    MAX_FILE_BYTES,
+    FileTooLargeError,
+    limit_in_words,
+    read_bounded,
+)
 
 FORMAT = "tinygrad_edu checkpoint"
 VERSION = 1
-# The values standard JSON cannot write. The sign of a NaN is kept too: x86 makes inf − inf a
-# NaN with the sign bit set, and "bit for bit" includes that bit.
-SPECIAL = {
-    "nan": math.nan,
-    "-nan": math.copysign(math.nan, -1.0),
-    "inf": math.inf,
-    "-inf": -math.inf,
-}
+# How earlier versions wrote the floats standard JSON cannot hold: refused by name on load.
+NOT_FINITE = ("nan", "-nan", "inf", "-inf")
 
 
 class CheckpointError(ValueError):
     """A file that is not a usable checkpoint; the message names the file and the field."""
 
 
-def encode(x: float | None) -> float | str | None:
-    """A float as JSON: itself when finite, else "nan", "-nan", "inf" or "-inf"."""
-    if x is None or math.isfinite(x):
-        return x
-    sign = "-" if math.copysign(1.0, x) < 0 else ""
-    return sign + ("nan" if math.isnan(x) else "inf")
-
-
 def write_json(path: PathLike, document: dict[str, Any]) -> None:
     """Write ``document`` atomically, one line per innermost list of numbers, so that a
-    weight matrix reads as a matrix."""
+    weight matrix reads as a matrix. A ValueError, before anything is written, if it holds
+    a number that is not finite or would make a file larger than any load accepts."""
+    name = checked_path(path)
     text = json.dumps(document, indent=1, allow_nan=False)
     text = re.sub(r"\[[^\[\]{}]*\]", lambda m: re.sub(r"\s*\n\s*", " ", m.group()), text)
-    write_atomically(path, text + "\n")
+    data = (text + "\n").encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(
+            f"cannot save {name!r}: the file would have {len(data):,} bytes, more than "
+            f"{limit_in_words()}, so it could not be loaded again"
+        )
+    write_atomically(name, data)
+
+
+def finite(value: float, what: str) -> float:
+    """``value``, or a ValueError (raised before a save writes anything) naming ``what``."""
+    if not math.isfinite(value):
+        raise ValueError(
+            f"cannot save: {what} is {value}; a file holds only finite numbers, as no node "
+            "may hold inf or NaN (a parameter becomes one when a run diverges: try a smaller "
+            "learning rate)"
+        )
+    return value
 
 
 class _CorruptFileError(Exception):
@@ -70,16 +83,16 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _no_constants(name: str) -> None:
-    raise _CorruptFileError(f'{name} is not standard JSON (this format writes "nan", "inf")')
+    raise _CorruptFileError(f"{name} is not standard JSON (a file holds only finite numbers)")
 
 
 def _finite_float(text: str) -> float:
     """A JSON number; one beyond the float range (``1e999``) is refused as ``Infinity`` is,
-    rather than read as inf: this format writes infinity as the string "inf"."""
+    rather than read as inf: a file holds only finite numbers."""
     number = float(text)
     if not math.isfinite(number):
         raise _CorruptFileError(
-            f'the number {text[:30]} is beyond the float range (this format writes "inf")'
+            f"the number {text[:30]} is beyond the float range (a file holds only finite numbers)"
         )
     return number
 
@@ -89,8 +102,10 @@ class Reader:
 
     def __init__(self, path: PathLike) -> None:
         self.name = checked_path(path)
-        with open(self.name, "rb") as stream:  # OSError (missing, unreadable) passes through
-            self.raw = stream.read()
+        try:  # OSError (missing, unreadable, not a regular file) passes through
+            self.raw = read_bounded(self.name)
+        except FileTooLargeError as error:
+            raise CheckpointError(str(error)) from None
 
     def fail(self, field: str, problem: str) -> NoReturn:
         where = f"field '{field}'" if field else "the top level"
@@ -173,12 +188,26 @@ class Reader:
 
     def number(self, value: object, field: str) -> float:
         if isinstance(value, float):
-            return value
+            return value  # the parser refuses a number beyond the float range
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 2**53:
             return float(value)
-        if isinstance(value, str) and value in SPECIAL:
-            return SPECIAL[value]
+        if isinstance(value, str) and value in NOT_FINITE:
+            self.fail(
+                field,
+                f"{value} is not allowed: a file holds only finite numbers, since no node "
+                "may hold inf or NaN (the model could not run)",
+            )
         self.fail(field, f"expected a number, got {kind(value)}")
+
+    def number_in(
+        self, value: object, field: str, low: float, high: float = math.inf, why: str = ""
+    ) -> float:
+        """A finite number with ``low ≤ value ≤ high``; ``why`` says where the range comes from."""
+        number = self.number(value, field)
+        if not low <= number <= high:
+            bounds = f"at least {low}" if high == math.inf else f"between {low} and {high}"
+            self.fail(field, f"expected a number {bounds}{why}, got {number!r}")
+        return number
 
     def numbers(self, value: object, field: str, length: int) -> list[float]:
         values = self.sequence(value, field, length)

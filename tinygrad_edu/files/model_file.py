@@ -21,15 +21,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tinygrad_edu import notation
 from tinygrad_edu.files.atomic import PathLike
-from tinygrad_edu.files.json_file import FORMAT, VERSION, Reader, encode, kind, write_json
+from tinygrad_edu.files.json_file import FORMAT, VERSION, Reader, finite, kind, write_json
 from tinygrad_edu.model_data import Architecture, ModelData
 
 ARCHITECTURE_FIELDS = Architecture._fields
 
 
 def save(path: PathLike, data: ModelData) -> None:
-    """Write ``data`` to ``path``, atomically: if anything fails, the old file is untouched."""
+    """Write ``data`` to ``path``, atomically: if anything fails, the old file is untouched.
+    A weight or bias that is inf or NaN is refused (ValueError) before anything is written."""
     write_json(path, {"format": FORMAT, "version": VERSION, "kind": "model", **fields(data)})
 
 
@@ -50,15 +52,21 @@ def load(
 
 
 def fields(data: ModelData) -> dict[str, Any]:
-    """The JSON fields of a model: ``architecture`` and ``layers``."""
+    """The JSON fields of a model: ``architecture`` and ``layers``; a ValueError naming the
+    first parameter that is not finite."""
     return {
         "architecture": data.architecture._asdict(),
         "layers": [
             {
-                "weights": [[encode(w) for w in row] for row in weights],
-                "biases": [encode(b) for b in biases],
+                "weights": [
+                    [finite(w, f"the weight {notation.weight(l, i, j)}") for j, w in enumerate(row)]
+                    for i, row in enumerate(weights)
+                ],
+                "biases": [
+                    finite(b, f"the bias {notation.bias(l, j)}") for j, b in enumerate(biases)
+                ],
             }
-            for weights, biases in zip(data.weights, data.biases, strict=True)
+            for l, (weights, biases) in enumerate(zip(data.weights, data.biases, strict=True), 1)
         ],
     }
 

@@ -26,10 +26,13 @@ class Optimizer:
             resumed run must use the same ones.
         state_names: the names of what the optimiser learns as it runs (an int or one float
             per parameter), saved in checkpoints.
+        nonnegative_state: those of the state that can never be negative (a checkpoint
+            holding a negative one has been tampered with and is refused).
     """
 
     hyperparameters: ClassVar[tuple[str, ...]] = ("lr", "weight_decay")
     state_names: ClassVar[tuple[str, ...]] = ()
+    nonnegative_state: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Iterable[Value], lr: float, weight_decay: float = 0.0) -> None:
         if callable(params) and not isinstance(params, Iterable):
@@ -124,6 +127,7 @@ class Adam(Optimizer):
 
     hyperparameters = ("lr", "beta1", "beta2", "eps", "weight_decay")
     state_names = ("t", "m", "v")
+    nonnegative_state = ("v",)  # a running mean of g²: √v̂ of a negative v is not a number
 
     def __init__(
         self,

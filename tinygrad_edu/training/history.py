@@ -85,3 +85,22 @@ class EpochEnd:
 
     def __repr__(self) -> str:
         return f"EpochEnd(epoch={self.epoch}/{self.epochs}, loss={self.loss!r})"
+
+
+class Progress:
+    """What a ``progress`` function of :func:`train` receives after each step inside an
+    epoch: ``done`` of ``examples`` seen so far this epoch, and their mean loss."""
+
+    __slots__ = ("epoch", "epochs", "done", "examples", "loss")
+
+    def __init__(self, epoch: int, epochs: int, done: int, examples: int, loss: float) -> None:
+        self.epoch, self.epochs, self.done, self.examples, self.loss = (
+            epoch,
+            epochs,
+            done,
+            examples,
+            loss,
+        )
+
+    def __repr__(self) -> str:
+        return f"Progress(epoch={self.epoch}/{self.epochs}, {self.done}/{self.examples})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -22,8 +23,9 @@ from tinygrad_edu.nn import LOSSES, MLP, SGD, Loss, Optimizer, get_loss
 from tinygrad_edu.nn.losses import LossFunction
 from tinygrad_edu.training.data import check_dataset, check_targets
 from tinygrad_edu.training.evaluation import evaluate_checked
-from tinygrad_edu.training.history import EpochEnd, History
+from tinygrad_edu.training.history import EpochEnd, History, Progress
 from tinygrad_edu.training.metrics import Metric, chosen_metric, output_numbers
+from tinygrad_edu.training.stall import TrainingStalledWarning, stalled_message
 from tinygrad_edu.training.step_context import Schedule, StepContext, scheduled_rates
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ def train(
     metric: Metric | None | str = "auto",
     validation: tuple[Sequence[Sequence[float]], Sequence[object]] | None = None,
     callback: Callable[[EpochEnd], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     print_every: int | None = None,
     file: TextIO | None = None,
     checkpoint_every: int | None = None,
@@ -78,6 +81,8 @@ def train(
             regression; or pass ``f(outputs, target) -> bool``, or ``None``.
         validation: ``(X_val, Y_val)`` to evaluate (without a graph) after every epoch.
         callback: called with an :class:`EpochEnd` after every epoch (plots, early stops).
+        progress: called with a :class:`Progress` after every step inside an epoch (a long
+            epoch's progress line; see ``tinygrad-edu train``).
         print_every: print a progress line every this many epochs (``None``: about ten
             lines in all; ``0``: silent).
         checkpoint_every, checkpoint_path: write a training checkpoint (model, optimiser
@@ -91,9 +96,13 @@ def train(
 
     Every argument is checked before any parameter changes: wrong types raise TypeError,
     wrong sizes and values ValueError (naming expected and actual), a checkpoint file that
-    cannot be written or read OSError. A step that fails (no op may make an inf or NaN, so a
-    diverging run stops at the op that overflows) raises its error with the epoch and the
-    batch, and, once parameters have been updated, the learning rate as the likely cause.
+    cannot be written or read OSError. A step that fails (no op may make an inf or NaN)
+    raises its error with the epoch and the batch, and, once parameters have been updated,
+    the learning rate as the likely cause. A diverging run need not fail, though: sigmoid and
+    tanh units saturate instead of overflowing, every gradient becomes exactly 0, and the
+    run goes on doing nothing. The first epoch that changes no parameter warns with a
+    :class:`TrainingStalledWarning` naming the likely cause. Ctrl-C (KeyboardInterrupt)
+    stops the run with a note saying where, and what the checkpoint holds.
     """
     if not isinstance(model, MLP):
         raise TypeError(f"train needs an MLP, got {type(model).__name__}")
@@ -107,7 +116,7 @@ def train(
     epochs = checks.positive_int("epochs", epochs)
     batch_size = len(X) if batch_size is None else checks.positive_int("batch_size", batch_size)
     accuracy_of = chosen_metric(metric, Y, loss_fn)
-    _check_options(reduction, callback, print_every, file)
+    _check_options(reduction, callback, print_every, file, progress)
     optimizer = _optimizer_for(model, optimizer, lr)
     if print_every is None:
         print_every = max(1, epochs // 10)
@@ -136,52 +145,96 @@ def train(
     rates = None if lr_schedule is None else scheduled_rates(lr_schedule, start + 1, epochs)
     steps = StepContext(optimizer, model.parameters(), batch_size, len(X), rates, start > 0)
 
-    for epoch in range(start + 1, epochs + 1):
-        if shuffle:
-            rng.shuffle(order)
-        total_loss, correct = 0.0, 0
-        for begin in range(0, len(order), batch_size):
-            batch = order[begin : begin + batch_size]
-            with gc_paused(), steps.step(epoch, begin, batch):  # no cycles: refcounting frees it
-                batch_loss, batch_correct = _step(
-                    model, X, Y, batch, loss_fn, accuracy_of, reduction, optimizer
+    parameters = model.parameters()
+    warned = False  # the stall warning is given once a run
+    epoch = start
+    same_file = (
+        resume_from is not None
+        and checkpoint_path is not None
+        and os.fspath(resume_from) == os.fspath(checkpoint_path)
+    )
+    saved_epoch = start if same_file else 0  # the last epoch the checkpoint file holds
+    try:
+        for epoch in range(start + 1, epochs + 1):
+            if shuffle:
+                rng.shuffle(order)
+            total_loss, correct = 0.0, 0
+            before = [p.data for p in parameters]
+            for begin in range(0, len(order), batch_size):
+                batch = order[begin : begin + batch_size]
+                # no cycles: refcounting frees each step's graph
+                with gc_paused(), steps.step(epoch, begin, batch):
+                    batch_loss, batch_correct = _step(
+                        model, X, Y, batch, loss_fn, accuracy_of, reduction, optimizer
+                    )
+                total_loss += batch_loss * (len(batch) if reduction == "mean" else 1.0)
+                correct += batch_correct
+                if progress is not None:
+                    done = min(begin + batch_size, len(order))
+                    progress(Progress(epoch, epochs, done, len(X), total_loss / done))
+            epoch_loss = total_loss / len(X)
+            accuracy = correct / len(X) if accuracy_of is not None else None
+            history.loss.append(epoch_loss)
+            history.accuracy.append(accuracy)
+            if not warned and all(p.data == b for p, b in zip(parameters, before, strict=True)):
+                warned = True
+                lr = rates[epoch] if rates is not None else getattr(optimizer, "lr", None)
+                warnings.warn(
+                    TrainingStalledWarning(stalled_message(model, X, epoch, epoch_loss, lr)),
+                    stacklevel=2,
                 )
-            total_loss += batch_loss * (len(batch) if reduction == "mean" else 1.0)
-            correct += batch_correct
-        epoch_loss = total_loss / len(X)
-        accuracy = correct / len(X) if accuracy_of is not None else None
-        history.loss.append(epoch_loss)
-        history.accuracy.append(accuracy)
-        line = f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {epoch_loss:.6f}"
-        if accuracy is not None:
-            line += f"  accuracy {accuracy:.3f}"
-        if validation is not None:
-            val_loss, val_accuracy = evaluate_checked(model, X_val, Y_val, loss_fn, accuracy_of)
-            history.val_loss.append(val_loss)
-            history.val_accuracy.append(val_accuracy)
-            line += f"  val_loss {val_loss:.6f}"
-            if val_accuracy is not None:
-                line += f"  val_accuracy {val_accuracy:.3f}"
-        if print_every and (epoch % print_every == 0 or epoch == 1 or epoch == epochs):
-            print(line, file=out, flush=True)
-        if (
-            checkpoint_path
-            and checkpoint_every
-            and (epoch % checkpoint_every == 0 or epoch == epochs)
-        ):
-            state = run_file.TrainingState(epoch, order, rng.getstate(), history, run)
-            run_file.save_training(checkpoint_path, model, optimizer, state)
-        if callback is not None:
-            callback(EpochEnd(epoch, epochs, epoch_loss, accuracy, model, history))
+            line = f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {epoch_loss:.6f}"
+            if accuracy is not None:
+                line += f"  accuracy {accuracy:.3f}"
+            if validation is not None:
+                val_loss, val_accuracy = evaluate_checked(model, X_val, Y_val, loss_fn, accuracy_of)
+                history.val_loss.append(val_loss)
+                history.val_accuracy.append(val_accuracy)
+                line += f"  val_loss {val_loss:.6f}"
+                if val_accuracy is not None:
+                    line += f"  val_accuracy {val_accuracy:.3f}"
+            if print_every and (epoch % print_every == 0 or epoch == 1 or epoch == epochs):
+                print(line, file=out, flush=True)
+            if (
+                checkpoint_path
+                and checkpoint_every
+                and (epoch % checkpoint_every == 0 or epoch == epochs)
+            ):
+                state = run_file.TrainingState(epoch, order, rng.getstate(), history, run)
+                run_file.save_training(checkpoint_path, model, optimizer, state)
+                saved_epoch = epoch
+            if callback is not None:
+                callback(EpochEnd(epoch, epochs, epoch_loss, accuracy, model, history))
+    except KeyboardInterrupt as interrupt:
+        interrupt.add_note(_interrupted_note(epoch, saved_epoch, checkpoint_path))
+        raise
     return history
 
 
-def _check_options(reduction: object, callback: object, print_every: object, file: object) -> None:
+def _interrupted_note(epoch: int, saved: int, path: PathLike | None) -> str:
+    """Where a run was stopped by Ctrl-C, and what its checkpoint holds (``saved``: the
+    last epoch written to it, 0 for none)."""
+    note = f"train() was interrupted in epoch {epoch}"
+    if path is None:
+        return note + "; no checkpoint is written without checkpoint_path"
+    if saved == 0:
+        return note + f"; no epoch of this run was saved in {os.fspath(path)!r} yet"
+    return (
+        f"{note}; {os.fspath(path)!r} holds the run after epoch {saved}: "
+        f"train(..., resume_from={os.fspath(path)!r}) continues it from there"
+    )
+
+
+def _check_options(
+    reduction: object, callback: object, print_every: object, file: object, progress: object
+) -> None:
     """The plain options of ``train``: a TypeError or ValueError naming the one that is wrong."""
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function of an EpochEnd, got {callback!r}")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a function of a Progress, got {progress!r}")
     if print_every is not None:
         checks.integer("print_every", print_every, low=0)  # 0: silent
     if file is not None and not callable(getattr(file, "write", None)):

@@ -9,6 +9,7 @@ and random state, the history, and the settings of the run.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -20,7 +21,7 @@ from tinygrad_edu.files.json_file import (
     VERSION,
     CheckpointError,
     Reader,
-    encode,
+    finite,
     write_json,
 )
 from tinygrad_edu.model_data import ModelData
@@ -34,6 +35,9 @@ TRAINING_FIELDS = ("format", "version", "kind", "epoch", "run", "history", "orde
 RUN_FIELDS = ("examples", "data_sha256", "validation_sha256", "loss", "batch_size", "shuffle",
               "seed", "reduction")  # fmt: skip
 RNG_WORDS = 625  # random.Random.getstate(): 624 Mersenne Twister words and a position
+# An optimiser's step count above this is no run's: a float counts steps exactly up to 2⁵³,
+# and β**t of Adam's bias correction cannot even be computed for t beyond the float range.
+MAX_STEPS = 2**53
 
 
 class TrainingState(NamedTuple):
@@ -95,9 +99,13 @@ def save_training(path: PathLike, model: MLP, optimizer: Optimizer, state: Train
     optimizer_fields: dict[str, Any] = {"type": type(optimizer).__name__}
     optimizer_fields["parameters"] = _positions(optimizer, model)
     for name in optimizer.hyperparameters:
-        optimizer_fields[name] = encode(float(getattr(optimizer, name)))
+        optimizer_fields[name] = float(getattr(optimizer, name))
     for name, value in optimizer.state().items():
-        optimizer_fields[name] = value if isinstance(value, int) else [encode(v) for v in value]
+        optimizer_fields[name] = (
+            value
+            if isinstance(value, int)
+            else [finite(v, f"the optimiser's {name}[{k}]") for k, v in enumerate(value)]
+        )
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -105,13 +113,17 @@ def save_training(path: PathLike, model: MLP, optimizer: Optimizer, state: Train
         "epoch": state.epoch,
         "run": state.run,
         "history": {
-            name: [encode(v) for v in values] for name, values in state.history.as_lists().items()
+            name: [
+                None if v is None else finite(v, f"history.{name}[{k}]")
+                for k, v in enumerate(values)
+            ]
+            for name, values in state.history.as_lists().items()
         },
         "order": list(state.order),
         "rng_state": {
             "version": version,
             "internal": list(internal),
-            "gauss_next": encode(gauss_next),
+            "gauss_next": gauss_next,
         },
         "optimizer": optimizer_fields,
         "model": model_file.fields(model.to_data()),
@@ -220,8 +232,12 @@ def _history(reader: Reader, history: object, epoch: int) -> History:
                 f"history.{name}", f"expected {epoch} entries (one per epoch), got {len(values)}"
             )
         optional = History.may_be_none(name)  # an accuracy is None where there is no metric
+        high = 1.0 if name.endswith("accuracy") else math.inf  # a fraction of the examples
+        low = 0.0 if name.endswith("accuracy") else -math.inf
         parsed[name] = [
-            None if (v is None and optional) else reader.number(v, f"history.{name}[{k}]")
+            None
+            if (v is None and optional)
+            else reader.number_in(v, f"history.{name}[{k}]", low, high)
             for k, v in enumerate(values)
         ]
     return History.from_lists(parsed)
@@ -254,8 +270,15 @@ def _optimizer(reader: Reader, fields: object, optimizer: Optimizer, model: MLP)
             )
     restored: State = {}
     for name, value in current.items():
+        field = f"optimizer.{name}"
         if isinstance(value, int):
-            restored[name] = reader.integer(fields[name], f"optimizer.{name}", low=0)
+            restored[name] = reader.integer(fields[name], field, low=0, high=MAX_STEPS)
+        elif name in optimizer.nonnegative_state:
+            values = reader.sequence(fields[name], field, len(value))
+            why = f" ({type(optimizer).__name__}'s {name} is a running mean of squares)"
+            restored[name] = [
+                reader.number_in(v, f"{field}[{k}]", 0.0, why=why) for k, v in enumerate(values)
+            ]
         else:
-            restored[name] = reader.numbers(fields[name], f"optimizer.{name}", len(value))
+            restored[name] = reader.numbers(fields[name], field, len(value))
     return restored
