@@ -212,19 +212,24 @@ def render(graph: graphviz.Digraph, path: str | Path, format: str = "svg") -> Pa
     Raises:
         GraphvizNotInstalledError: for png/pdf (and svg of a graph not made by ``draw_dot``)
             when ``dot`` is not installed; nothing is written then.
+        OSError: where ``path`` cannot be written; the file is written as every save here
+            is (``tinygrad_edu.files.atomic``): whole or not at all, never replacing a
+            device, a folder or a link's own file.
         ValueError: for any other format.
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
-    path = Path(path)
+    from tinygrad_edu.files.atomic import checked_path, write_atomically  # the rules of a save
+
+    path = Path(checked_path(path))
     if format == "dot":
-        path.write_text(graph.source, encoding="utf-8")
+        write_atomically(path, graph.source)
         return path
     if shutil.which("dot") is None:
         from tinygrad_edu.lenses.drawing.figure import Drawing  # here: the import stays light
 
         if format == "svg" and isinstance(graph, Drawing):
-            path.write_text(graph.svg_without_dot(), encoding="utf-8")
+            write_atomically(path, graph.svg_without_dot())
             return path
         raise GraphvizNotInstalledError(missing_dot_message(format))
     try:  # rendered in memory: no half-written file on error
@@ -241,7 +246,7 @@ def render(graph: graphviz.Digraph, path: str | Path, format: str = "svg") -> Pa
         data = graph.svg_without_dot().encode("utf-8")
     except RuntimeError as error:
         raise RuntimeError(f"graphviz's dot failed to render {format}: {error}") from None
-    path.write_bytes(data)
+    write_atomically(path, data)
     return path
 
 
