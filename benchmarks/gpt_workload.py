@@ -1,3 +1,4 @@
+# ruff: noqa: B905 - the model reads like the learner's scripts it stands for: plain zip()
 """A GPT of microgpt's shape, trained one name a step, on any ``Value`` class that speaks
 microgpt's protocol; and ``ProtocolValue``, a class written from that protocol to compare with.
 
@@ -187,9 +188,7 @@ class GPT:
                 lo, hi = h * s.head_dim, (h + 1) * s.head_dim
                 scores = [dot(q[lo:hi], k[lo:hi]) / s.head_dim**0.5 for k in keys]
                 weights = softmax(scores)
-                heads += [
-                    sum(a * v[j] for a, v in zip(weights, values)) for j in range(lo, hi)
-                ]
+                heads += [sum(a * v[j] for a, v in zip(weights, values)) for j in range(lo, hi)]
             x = [a + b for a, b in zip(matvec(w[f"{layer}.mix"], heads), skip)]
             skip = x
             hidden = [u.relu() for u in matvec(w[f"{layer}.up"], rms_normalize(x))]

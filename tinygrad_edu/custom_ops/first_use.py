@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tinygrad_edu.exercises.diagnosis import factor_words, nice_factor, number
-
-if TYPE_CHECKING:
-    from tinygrad_edu.custom_ops.operation import CustomOp
 
 RTOL, ATOL = 1e-4, 1e-6  # as gradcheck: central differences agree to about 4 digits
 
@@ -37,7 +34,27 @@ class LocalDerivativeError(ValueError):
         self.expected, self.got = expected, got
 
 
-def check_local(function: CustomOp, xs: Sequence[float], out: float) -> bool:
+class Checkable(Protocol):
+    """What the check reads of an op: a ``CustomOp``, or a learner's method that makes a node
+    with its local derivatives given (``tinygrad-edu run``)."""
+
+    names: tuple[str, ...]
+
+    @property
+    def symbol(self) -> str: ...
+
+    @property
+    def subject(self) -> str: ...  # how the message names it: "custom op 'softplus'"
+
+    @property
+    def fix(self) -> str: ...  # what the message advises: "fix local, or pass check=False …"
+
+    def forward(self, *xs: float) -> Any: ...
+
+    def local_values(self, xs: Sequence[float], out: float) -> tuple[float, ...]: ...
+
+
+def check_local(function: Checkable, xs: Sequence[float], out: float) -> bool:
     """Compare ``local`` with central differences of ``forward`` at ``xs``.
 
     Returns whether the check was made: not at a point where ``forward`` has a kink or is
@@ -59,9 +76,9 @@ def check_local(function: CustomOp, xs: Sequence[float], out: float) -> bool:
             name, symbol = function.names[i], function.symbol
             at = ", ".join(f"{n} = {number(x)}" for n, x in zip(function.names, xs, strict=True))
             raise LocalDerivativeError(
-                f"custom op {symbol!r}: local gives ∂{symbol}/∂{name} = {number(u)} at {at} "
+                f"{function.subject}: local gives ∂{symbol}/∂{name} = {number(u)} at {at} "
                 f"(out = {number(out)}), but a central difference of forward gives "
-                f"{number(d)}: {words}; fix local, or pass check=False to skip this check",
+                f"{number(d)}: {words}; {function.fix}",
                 symbol,
                 i,
                 kind,
@@ -96,7 +113,7 @@ def _slope(forward: Callable[..., Any], xs: Sequence[float], i: int) -> float | 
 
 
 def _likely_mistake(
-    function: CustomOp,
+    function: Checkable,
     xs: Sequence[float],
     out: float,
     ours: Sequence[float],

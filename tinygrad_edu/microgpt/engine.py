@@ -88,17 +88,19 @@ class Value(CoreValue):
     # ----- microgpt's ops, node for node (see the module's table) -------------------------
 
     def __add__(self, other: CoreValue | Number) -> Value:
-        if type(other) is not Value:
+        cls = type(self)  # a script's class under `tinygrad-edu run` is a subclass
+        if type(other) is not cls:
             other = _operand(other, "+")
-        return make_node(self.data + other.data, ops.Add, self, other, Value)  # type: ignore[return-value]
+        return make_node(self.data + other.data, ops.Add, self, other, cls)  # type: ignore[return-value]
 
     def __radd__(self, other: Number) -> Value:  # sum() starts at the int 0: 0 + x is x + 0
         return self + other
 
     def __mul__(self, other: CoreValue | Number) -> Value:
-        if type(other) is not Value:
+        cls = type(self)
+        if type(other) is not cls:
             other = _operand(other, "*")
-        return make_node(self.data * other.data, ops.Mul, self, other, Value)  # type: ignore[return-value]
+        return make_node(self.data * other.data, ops.Mul, self, other, cls)  # type: ignore[return-value]
 
     def __rmul__(self, other: Number) -> Value:
         return self * other
@@ -106,13 +108,13 @@ class Value(CoreValue):
     def __pow__(self, exponent: CoreValue | Number) -> Value:
         """xⁿ for a number n: the op ``**n`` with local derivative n·xⁿ⁻¹."""
         if isinstance(exponent, CoreValue):  # not microgpt's, but the core's op `pow`
-            return _adopt(CoreValue.__pow__(self, exponent))
+            return _adopt(CoreValue.__pow__(self, exponent), type(self))
         n = to_float(exponent, "the exponent of '**'")
         try:
             data = math.pow(self.data, n)  # the bits of Python's self.data ** exponent
         except (OverflowError, ValueError, ZeroDivisionError) as error:
             raise math_error(error, f"**{ops.exponent_text(n)}", (self,)) from None
-        return make_node(data, ops.PowConst, self, n, Value)  # type: ignore[return-value]
+        return make_node(data, ops.PowConst, self, n, type(self))  # type: ignore[return-value]
 
     def log(self) -> Value:
         """ln x, for x > 0, with local derivative 1/x."""
@@ -120,7 +122,7 @@ class Value(CoreValue):
             raise ValueError(
                 f"log of {self.data!r} at {node_name(self)}: log needs a positive input"
             )
-        return make_node(math.log(self.data), ops.Log, self, None, Value)  # type: ignore[return-value]
+        return make_node(math.log(self.data), ops.Log, self, None, type(self))  # type: ignore[return-value]
 
     def exp(self) -> Value:
         """eˣ, with local derivative eˣ."""
@@ -128,12 +130,12 @@ class Value(CoreValue):
             data = math.exp(self.data)
         except OverflowError as error:
             raise math_error(error, "exp", (self,)) from None
-        return make_node(data, ops.Exp, self, None, Value)  # type: ignore[return-value]
+        return make_node(data, ops.Exp, self, None, type(self))  # type: ignore[return-value]
 
     def relu(self) -> Value:
         """max(0, x), with local derivative 1.0 for x > 0, else 0.0."""
         x = self.data
-        return make_node(x if x > 0.0 else 0.0, ops.Relu, self, None, Value)  # type: ignore[return-value]
+        return make_node(x if x > 0.0 else 0.0, ops.Relu, self, None, type(self))  # type: ignore[return-value]
 
     def __neg__(self) -> Value:
         return self * -1.0
@@ -154,13 +156,13 @@ class Value(CoreValue):
 
     # the core's other ops (not microgpt's), as nodes of this Value
     def tanh(self) -> Value:
-        return _adopt(CoreValue.tanh(self))
+        return _adopt(CoreValue.tanh(self), type(self))
 
     def sigmoid(self) -> Value:
-        return _adopt(CoreValue.sigmoid(self))
+        return _adopt(CoreValue.sigmoid(self), type(self))
 
     def abs(self) -> Value:
-        return _adopt(CoreValue.abs(self))
+        return _adopt(CoreValue.abs(self), type(self))
 
 
 # ----- making nodes ------------------------------------------------------------------------
@@ -183,9 +185,9 @@ def _operand(x: object, op: str) -> CoreValue:
     return _leaf(to_float(x, f"the operand of '{op}'"))
 
 
-def _adopt(made: CoreValue) -> Value:
-    """A node the core made, as a node of this Value (the same op and operands)."""
-    node = _new(Value)
+def _adopt(made: CoreValue, cls: type[Value]) -> Value:
+    """A node the core made, as a node of ``cls`` (the same op and operands)."""
+    node = _new(cls)
     node.data, node.grad, node.label = made.data, made.grad, made.label
     node._operation, node._a, node._b = made._operation, made._a, made._b
     return node
@@ -208,7 +210,8 @@ def _checked(children: object, local_grads: object) -> tuple[tuple[Any, ...], tu
     for name, given in (("children", children), ("local_grads", local_grads)):
         if isinstance(given, (str, bytes, CoreValue)) or not isinstance(given, (tuple, list)):
             raise TypeError(f"{where}: {name} must be a tuple, got {describe(given)}")
-    kids, grads = tuple(children), tuple(local_grads)  # type: ignore[arg-type]
+    kids: tuple[Any, ...] = tuple(children)  # type: ignore[arg-type]
+    grads: tuple[Any, ...] = tuple(local_grads)  # type: ignore[arg-type]
     for child in kids:
         if not isinstance(child, CoreValue):
             raise TypeError(f"{where}: every child must be a Value, got {describe(child)}")
