@@ -103,3 +103,16 @@ def test_the_drop_in_benchmark_times_all_three_engines_and_compares_their_number
     assert re.search(r"^drop-in against micrograd: losses within \d+ ulps", out, re.MULTILINE)
     assert "accuracy equal at every step: yes" in out
     assert "fused and expanded losses bit-identical at every step: yes" in out
+
+
+def test_the_microgpt_benchmark_checks_the_bits_and_prints_both_ratios():
+    out = run("bench_microgpt.py", "--rounds", "1", "--warmup", "0")
+    assert re.search(r"^graph of one step on '\w+': [\d,]+ nodes, [\d,]+ edges$", out, re.M)
+    assert "losses bit-identical to the protocol copy's: yes; weights bit-identical: yes" in out
+    for other in (r"microgpt-style Value \(protocol copy\)", r"tinygrad_edu\.Value \(core\)"):
+        assert re.search(
+            rf"^ratio {other} / tinygrad_edu\.microgpt\.Value: [\d.]+x as the median of each "
+            r"round's own ratio \(lowest [\d.]+x, highest [\d.]+x\)$",
+            out,
+            re.MULTILINE,
+        )
