@@ -203,6 +203,9 @@ def test_every_op_backward_equals_local_times_upstream_bitwise():
 
     outs.append(weighted_sum([a, b], [b, Value(-0.3)], Value(0.2)))
     outs.append(weighted_sum([a, b, a], [b, a, b], a))  # a and b three times each
+    from tinygrad_edu.microgpt import Value as MicrogptValue
+
+    outs.append(MicrogptValue(0.5, (a, b, a), (0.3, -1.7, 2.1)))  # a node made by hand
     for out in outs:
         ops.add(out._operation)
         for child in out.children:
