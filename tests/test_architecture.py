@@ -20,7 +20,7 @@ from tests.code_size import code_lines
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tinygrad_edu"
 # Code lines (``tests/code_size.py``) of the lesson: ``a * b``, then ``backward()``.
-LESSON_BUDGETS = {"engine.py": 200, "order.py": 30, "ops.py": 450}
+LESSON_BUDGETS = {"engine.py": 200, "order.py": 30, "ops.py": 480}
 
 
 def module_name(path: Path) -> str:

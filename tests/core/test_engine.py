@@ -205,6 +205,9 @@ def test_every_op_backward_equals_local_times_upstream_bitwise():
     outs.append(weighted_sum([a, b, a], [b, a, b], a))  # a and b three times each
     outs.append(sum(w * x for w, x in [(a, b), (b, a), (a, a)]))  # a folded Σ of products
     outs.append(sum([a, a * b, b]))  # a folded Σ of terms others hold
+    from tinygrad_edu.microgpt import Value as MicrogptValue
+
+    outs.append(MicrogptValue(0.5, (a, b, a), (0.3, -1.7, 2.1)))  # a node made by hand
     for out in outs:
         ops.add(out._operation)
         for child in out.children:

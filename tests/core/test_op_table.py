@@ -18,6 +18,7 @@ from tinygrad_edu import Value
 from tinygrad_edu.core import layer_weighted_sums, ops, weighted_sum
 from tinygrad_edu.lenses.expression import FUNCTIONS
 from tinygrad_edu.lenses.gradcheck import numerical_gradient
+from tinygrad_edu.microgpt import Value as MicrogptValue
 from tinygrad_edu.micrograd import Value as MicrogradValue
 from tinygrad_edu.nn.activations import ACTIVATIONS, derivative_symbols
 
@@ -49,6 +50,10 @@ MAKERS: dict[type[ops.Op], tuple[tuple[float, ...], Callable[..., Value]]] = {
         lambda w1, w2, x1, x2, c: sum(
             w * x for w, x in ((w1, x1), (w2, x2), (c, c))
         ),  # the fold: see core/fold.py
+    ),
+    ops.GivenLocal: (  # microgpt's hand-made node: a·b with its local derivatives (b, a)
+        (0.7, -0.4),
+        lambda a, b: MicrogptValue(a.data * b.data, (a, b), (b.data, a.data)),
     ),
     ops.WeightedSumOfData: (
         (0.7, -0.4, 0.2, 0.9, 0.1),

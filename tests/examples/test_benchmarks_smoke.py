@@ -112,3 +112,16 @@ def test_the_origins_benchmark_times_both_steps_with_and_without_origins():
         assert re.search(
             rf"^  {name} +plain +[\d.]+ ms +origins +[\d.]+ ms +ratio median [\d.]+x", output, re.M
         )
+
+
+def test_the_microgpt_benchmark_checks_the_bits_and_prints_both_ratios():
+    out = run("bench_microgpt.py", "--rounds", "1", "--warmup", "0")
+    assert re.search(r"^graph of one step on '\w+': [\d,]+ nodes, [\d,]+ edges$", out, re.M)
+    assert "losses bit-identical to the protocol copy's: yes; weights bit-identical: yes" in out
+    for other in (r"microgpt-style Value \(protocol copy\)", r"tinygrad_edu\.Value \(core\)"):
+        assert re.search(
+            rf"^ratio {other} / tinygrad_edu\.microgpt\.Value: [\d.]+x as the median of each "
+            r"round's own ratio \(lowest [\d.]+x, highest [\d.]+x\)$",
+            out,
+            re.MULTILINE,
+        )

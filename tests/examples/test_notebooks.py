@@ -60,6 +60,7 @@ def test_there_are_at_least_three_notebooks():
         "02_worked_example_document_001.ipynb",
         "03_training.ipynb",
     ]
+    assert "05_microgpt.ipynb" in [path.name for path in NOTEBOOKS]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from tinygrad_edu import __version__
-from tinygrad_edu.cli import check, demo, explain, graph, step, train
+from tinygrad_edu.cli import check, demo, explain, graph, run, step, train
 from tinygrad_edu.cli.errors import UsageError
 
 # Each module registers one subcommand with its add_parser(subparsers).
-COMMANDS = (demo, graph, step, explain, train, check)
+COMMANDS = (demo, graph, step, explain, train, check, run)
 
 
 class _OneLineParser(argparse.ArgumentParser):

@@ -596,6 +596,44 @@ class WeightedSum(Op):
         return f"the weight {args[operand - n]} on {args[operand]}" if operand < 2 * n else "1"
 
 
+class GivenLocal(Op):
+    """A node made by hand with its local derivatives given: microgpt's
+    ``Value(data, children, local_grads)``. f is whatever computed ``data``;
+    ∂out/∂childᵢ = ``local_grads[i]``, numbers fixed when the node was made.
+
+    The node keeps its children, in order and with repeats, as a tuple in ``_a`` and the
+    local derivatives, one per child, as a tuple in ``_b``: exactly the two tuples it was
+    given. ``backward`` is microgpt's whole chain rule, one loop over the pairs.
+    """
+
+    symbol = "given"
+    arity = -1  # any number of children
+
+    @classmethod
+    def children(cls, out: Value) -> tuple[Value, ...]:
+        children: tuple[Value, ...] = out._a
+        return children
+
+    @staticmethod
+    def walk(out: Value, walked: set[int], leaves: bool) -> Iterator[Value]:
+        return iter(out._a)
+
+    @staticmethod
+    def local(out: Value) -> tuple[float, ...]:
+        derivatives: tuple[float, ...] = out._b
+        return derivatives
+
+    @staticmethod
+    def backward(out: Value) -> None:
+        upstream = out.grad
+        for child, local in zip(out._a, out._b):  # noqa: B905 - made of equal length
+            child.grad += local * upstream
+
+    @staticmethod
+    def rule(out: Value, operand: int, args: Sequence[str], result: str) -> str:
+        return "the local derivative given with the node"
+
+
 def _has_interior_or_gradient(nodes: tuple[Value, ...]) -> bool:
     """Whether any node an op made, or any leaf holding a gradient, is among ``nodes``
     (a neuron has hundreds of weights, an image hundreds of pixels). A plain loop: its
@@ -704,7 +742,7 @@ class FoldedSum(Op):
 # of activations and the PyTorch bridge all read it.
 ALL_OPS: tuple[type[Op], ...] = (
     Add, Sub, Mul, Div, Neg, PowConst, Pow, Exp, Log, Sigmoid, Tanh, Relu, Abs,
-    WeightedSum, WeightedSumOfData, FoldedSum,
+    WeightedSum, WeightedSumOfData, FoldedSum, GivenLocal,
 )  # fmt: skip
 
 

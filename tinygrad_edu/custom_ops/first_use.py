@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tinygrad_edu.exercises.diagnosis import factor_words, nice_factor, number
-
-if TYPE_CHECKING:
-    from tinygrad_edu.custom_ops.operation import CustomOp
 
 RTOL, ATOL = 1e-4, 1e-6  # as gradcheck: central differences agree to about 4 digits
 
@@ -44,7 +41,27 @@ class LocalDerivativeError(ValueError):
 OTHER_POINTS = (-0.7, 0.7, -1.9, 1.9)
 
 
-def check_local(function: CustomOp, xs: Sequence[float], out: float) -> bool:
+class Checkable(Protocol):
+    """What the check reads of an op: a ``CustomOp``, or a learner's method that makes a node
+    with its local derivatives given (``tinygrad-edu run``)."""
+
+    names: tuple[str, ...]
+
+    @property
+    def symbol(self) -> str: ...
+
+    @property
+    def subject(self) -> str: ...  # how the message names it: "custom op 'softplus'"
+
+    @property
+    def fix(self) -> str: ...  # what the message advises: "fix local, or pass check=False …"
+
+    def forward(self, *xs: float) -> Any: ...
+
+    def local_values(self, xs: Sequence[float], out: float) -> tuple[float, ...]: ...
+
+
+def check_local(function: Checkable, xs: Sequence[float], out: float) -> bool:
     """Compare ``local`` with central differences of ``forward`` at ``xs``, then at the
     points of :data:`OTHER_POINTS` (and ``xs`` with its signs flipped) where ``forward`` is
     defined and smooth.
@@ -72,7 +89,7 @@ def check_local(function: CustomOp, xs: Sequence[float], out: float) -> bool:
     return True
 
 
-def _check_at(function: CustomOp, xs: Sequence[float], out: float) -> bool:
+def _check_at(function: Checkable, xs: Sequence[float], out: float) -> bool:
     ours = function.local_values(xs, out)
     numerical = []
     for i in range(len(xs)):
@@ -86,9 +103,9 @@ def _check_at(function: CustomOp, xs: Sequence[float], out: float) -> bool:
             name, symbol = function.names[i], function.symbol
             at = ", ".join(f"{n} = {number(x)}" for n, x in zip(function.names, xs, strict=True))
             raise LocalDerivativeError(
-                f"custom op {symbol!r}: local gives ∂{symbol}/∂{name} = {number(u)} at {at} "
+                f"{function.subject}: local gives ∂{symbol}/∂{name} = {number(u)} at {at} "
                 f"(out = {number(out)}), but a central difference of forward gives "
-                f"{number(d)}: {words}; fix local, or pass check=False to skip this check",
+                f"{number(d)}: {words}; {function.fix}",
                 symbol,
                 i,
                 kind,
@@ -123,7 +140,7 @@ def _slope(forward: Callable[..., Any], xs: Sequence[float], i: int) -> float | 
 
 
 def _likely_mistake(
-    function: CustomOp,
+    function: Checkable,
     xs: Sequence[float],
     out: float,
     ours: Sequence[float],

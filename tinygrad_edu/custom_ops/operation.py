@@ -46,6 +46,16 @@ class CustomOp:
         return self.operation.symbol
 
     @property
+    def subject(self) -> str:
+        """How the first-use check's message names the op."""
+        return f"custom op {self.symbol!r}"
+
+    @property
+    def fix(self) -> str:
+        """What the first-use check's message advises."""
+        return "fix local, or pass check=False to skip this check"
+
+    @property
     def checked(self) -> bool:
         """Whether ``local`` has been compared with central differences yet."""
         return self._checked

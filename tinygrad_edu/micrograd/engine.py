@@ -145,7 +145,7 @@ class Value(CoreValue):
     def __pow__(self, exponent: CoreValue | Number) -> Value:
         """xⁿ; a number n is a constant of the op (``**2``), a Value n an operand (``pow``)."""
         if isinstance(exponent, CoreValue):
-            return _adopt(CoreValue.__pow__(self, exponent))
+            return _adopt(CoreValue.__pow__(self, exponent), type(self))
         return _power(self, exponent)
 
     def relu(self) -> Value:
@@ -180,7 +180,7 @@ def _adopting(function: str) -> Callable[[CoreValue], Value]:
     core_method: Callable[[CoreValue], CoreValue] = getattr(CoreValue, function)
 
     def method(self: CoreValue) -> Value:
-        return _adopt(core_method(self))
+        return _adopt(core_method(self), type(self))  # type: ignore[arg-type]  # a subclass
 
     method.__name__ = method.__qualname__ = function
     method.__doc__ = core_method.__doc__
@@ -198,16 +198,19 @@ _new = object.__new__
 
 
 def _node(data: float, operation: type[ops.Op], a: Any, b: Any = None) -> Value:
-    """The core's ``make_node``, making a node of this class (whose grad starts at micrograd's
-    int 0)."""
-    node = make_node(data, operation, a, b, node_class=Value)
+    """The core's ``make_node``, making a node of this class, or of ``a``'s subclass of it
+    (``tinygrad-edu run`` makes one for a script's class), whose grad starts at micrograd's
+    int 0."""
+    node_class = type(a) if isinstance(a, Value) else Value
+    node = make_node(data, operation, a, b, node_class=node_class)
     node.grad = 0
     return node  # type: ignore[return-value]  # a node of node_class
 
 
-def _adopt(made: CoreValue) -> Value:
-    """A node the core made, as a node of this Value (the same op, operands and modes)."""
-    node = _new(Value)
+def _adopt(made: CoreValue, cls: type[Value] | None = None) -> Value:
+    """A node the core made, as a node of this Value or ``cls`` (the same op, operands and
+    modes)."""
+    node = _new(cls or Value)
     node.data, node.grad, node.label = made.data, 0, made.label
     node._operation, node._a, node._b = made._operation, made._a, made._b
     origin = origin_of(made)
