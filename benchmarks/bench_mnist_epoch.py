@@ -29,6 +29,8 @@ import tempfile
 import time
 from collections.abc import Sequence
 
+from report import add_write_option, written_to
+
 from tinygrad_edu.datasets.digits import one_hot
 from tinygrad_edu.datasets.mnist import load_mnist
 from tinygrad_edu.nn import MLP
@@ -141,50 +143,53 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--images", type=int, default=200, help="images per epoch (200)")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds (5)")
     parser.add_argument("--full-set", type=int, default=60000, help="training set size (60000)")
+    add_write_option(parser)
     args = parser.parse_args(argv)
+    with written_to(args.write, "bench_mnist_epoch.py", argv):
+        with tempfile.TemporaryDirectory() as folder:
+            write_synthetic_mnist(folder, args.full_set, 10000 * args.full_set // 60000 or 1)
+            start = time.perf_counter()
+            mnist = load_mnist(folder)
+            loaded = time.perf_counter() - start
+        print(
+            f"load_mnist: {len(mnist.train_images):,} + {len(mnist.test_images):,} synthetic "
+            f"images (gzip IDX) in {loaded:.2f} s"
+        )
+        count = min(args.images, len(mnist.train_images))
+        X = mnist.train_images[:count]
+        Y = [one_hot(label) for label in mnist.train_labels[:count]]
+        order = shuffled_order(count)
 
-    with tempfile.TemporaryDirectory() as folder:
-        write_synthetic_mnist(folder, args.full_set, 10000 * args.full_set // 60000 or 1)
-        start = time.perf_counter()
-        mnist = load_mnist(folder)
-        loaded = time.perf_counter() - start
-    print(
-        f"load_mnist: {len(mnist.train_images):,} + {len(mnist.test_images):,} synthetic "
-        f"images (gzip IDX) in {loaded:.2f} s"
-    )
-    count = min(args.images, len(mnist.train_images))
-    X = mnist.train_images[:count]
-    Y = [one_hot(label) for label in mnist.train_labels[:count]]
-    order = shuffled_order(count)
+        engine_times, floor_times, worst = [], [], 0.0
+        for _ in range(args.rounds):
+            model = MLP(ROWS * COLUMNS, [HIDDEN, CLASSES], seed=SEED)
+            floor = PlainFloatNetwork(model)
+            start = time.perf_counter()
+            train(model, X, Y, loss="half_sse", lr=LEARNING_RATE, epochs=1,
+                  batch_size=BATCH_SIZE, seed=SEED, print_every=0)  # fmt: skip
+            engine_times.append((time.perf_counter() - start) / count)
+            start = time.perf_counter()
+            floor.epoch(X, Y, order)
+            floor_times.append((time.perf_counter() - start) / count)
+            ours = [p.data for p in model.parameters()]
+            worst = max(
+                worst, max(abs(a - b) for a, b in zip(ours, floor.parameters(), strict=True))
+            )
 
-    engine_times, floor_times, worst = [], [], 0.0
-    for _ in range(args.rounds):
-        model = MLP(ROWS * COLUMNS, [HIDDEN, CLASSES], seed=SEED)
-        floor = PlainFloatNetwork(model)
-        start = time.perf_counter()
-        train(model, X, Y, loss="half_sse", lr=LEARNING_RATE, epochs=1,
-              batch_size=BATCH_SIZE, seed=SEED, print_every=0)  # fmt: skip
-        engine_times.append((time.perf_counter() - start) / count)
-        start = time.perf_counter()
-        floor.epoch(X, Y, order)
-        floor_times.append((time.perf_counter() - start) / count)
-        ours = [p.data for p in model.parameters()]
-        worst = max(worst, max(abs(a - b) for a, b in zip(ours, floor.parameters(), strict=True)))
-
-    print(f"one epoch over {count:,} images of 784 pixels (784-30-10), {args.rounds} rounds:")
-    print(f"  {'':<32} {'best ms/image':>14} {'median':>8}")
-    for name, times in (
-        ("tinygrad_edu train()", engine_times),
-        ("plain floats (the floor)", floor_times),
-    ):
-        print(f"  {name:<32} {min(times) * 1e3:>14.2f} {statistics.median(times) * 1e3:>8.2f}")
-    print(f"trained weights: largest |difference| from the floor's {worst:.1e}"
-          f" ({'equal to 1e-12' if worst <= 1e-12 else 'NOT equal to 1e-12'})")  # fmt: skip
-    best = min(engine_times) / min(floor_times)
-    median = statistics.median(engine_times) / statistics.median(floor_times)
-    print(f"ratio train() / floor per image: best {best:.2f}x, median {median:.2f}x")
-    minutes = statistics.median(engine_times) * 60000 / 60
-    print(f"MNIST epoch of 60,000 images with train(), extrapolated: {minutes:.1f} minutes")
+        print(f"one epoch over {count:,} images of 784 pixels (784-30-10), {args.rounds} rounds:")
+        print(f"  {'':<32} {'best ms/image':>14} {'median':>8}")
+        for name, times in (
+            ("tinygrad_edu train()", engine_times),
+            ("plain floats (the floor)", floor_times),
+        ):
+            print(f"  {name:<32} {min(times) * 1e3:>14.2f} {statistics.median(times) * 1e3:>8.2f}")
+        print(f"trained weights: largest |difference| from the floor's {worst:.1e}"
+              f" ({'equal to 1e-12' if worst <= 1e-12 else 'NOT equal to 1e-12'})")  # fmt: skip
+        best = min(engine_times) / min(floor_times)
+        median = statistics.median(engine_times) / statistics.median(floor_times)
+        print(f"ratio train() / floor per image: best {best:.2f}x, median {median:.2f}x")
+        minutes = statistics.median(engine_times) * 60000 / 60
+        print(f"MNIST epoch of 60,000 images with train(), extrapolated: {minutes:.1f} minutes")
 
 
 if __name__ == "__main__":
