@@ -70,6 +70,9 @@ nitpick_ignore_regex = [
 html_theme = "furo"
 html_title = f"tinygrad_edu {release}"
 html_static_path: list[str] = []
+# Search works from disk (searchindex.js is a script); the snippets under each result would be
+# fetched page by page, which a browser refuses for file:// pages, so the results list titles.
+html_show_search_summary = False
 
 
 def _mathjax_file() -> Path:
