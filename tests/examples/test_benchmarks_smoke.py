@@ -104,3 +104,30 @@ def test_the_drop_in_benchmark_times_all_three_engines_and_compares_their_number
     assert re.search(r"^drop-in against micrograd: losses within \d+ ulps", out, re.MULTILINE)
     assert "accuracy equal at every step: yes" in out
     assert "fused and expanded losses bit-identical at every step: yes" in out
+
+
+def test_a_benchmark_writes_its_report_for_the_docs(tmp_path):
+    page = tmp_path / "results" / "memory.md"
+    out = run("bench_memory.py", "--points", "4", "--write", str(page))
+    written = page.read_text(encoding="utf-8")
+    assert f"wrote {page}" in out
+    assert re.search(r"^Measured on \d{4}-\d\d-\d\d on .+, \d+ cores, Python 3\.", written, re.M)
+    assert "with `python benchmarks/bench_memory.py --points 4 --write" in written
+    report = out.split(f"wrote {page}")[0].strip()
+    assert f"```text\n{report}\n```" in written  # exactly what was printed
+
+
+def test_the_startup_benchmark_times_the_import():
+    out = run("bench_startup.py", "--imports", "2", "--trainings", "0")
+    assert re.search(r"^  best [\d.]+ ms, median [\d.]+ ms$", out, re.MULTILINE)
+
+
+def test_every_table_the_speed_page_includes_was_written_by_a_benchmark():
+    docs = BENCHMARKS.parent / "docs"
+    speed = (docs / "explanation" / "speed.md").read_text(encoding="utf-8")
+    included = re.findall(r"```\{include\} \.\./speed/results/(\w+)\.md", speed)
+    assert len(included) >= 6
+    for name in included:
+        written = (docs / "speed" / "results" / f"{name}.md").read_text(encoding="utf-8")
+        script = re.search(r"written by `python benchmarks/(\w+\.py)", written)
+        assert script and (BENCHMARKS / script.group(1)).exists(), name
