@@ -17,6 +17,8 @@ import argparse
 import sys
 import time
 
+from report import add_write_option, written_to
+
 from tinygrad_edu.core import Value, gc_paused
 
 SIZES = (10_000, 30_000, 100_000, 300_000, 1_000_000)
@@ -77,30 +79,31 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--repeats", type=int, default=3, help="runs per size (3)")
+    add_write_option(parser)
     args = parser.parse_args(argv)
-
-    print(
-        f"chain y = x·a·a·…·a, best of {args.repeats}; building with Python's default GC "
-        "and inside gc_paused(); backward() pauses the GC itself"
-    )
-    print(
-        f"  {'nodes':>9} {'build s':>8} {'paused s':>9} {'backward s':>11} "
-        f"{'ns/node: build':>15} {'paused':>7} {'backward':>9}  gradients"
-    )
-    for n in args.sizes:
-        build, backward, exact, error_a = best_of(args.repeats, n, paused=False)
-        build_paused, backward_2, exact_2, error_2 = best_of(args.repeats, n, paused=True)
-        backward = min(backward, backward_2)
-        right = exact and exact_2 and max(error_a, error_2) < 1e-9
+    with written_to(args.write, "bench_chain.py", argv):
         print(
-            f"  {n:>9,} {build:>8.3f} {build_paused:>9.3f} {backward:>11.3f} "
-            f"{build / n * 1e9:>15.0f} {build_paused / n * 1e9:>7.0f} "
-            f"{backward / n * 1e9:>9.0f}  {'right' if right else 'WRONG'} "
-            f"(dy/dx exact: {exact and exact_2}, dy/da rel. error "
-            f"{max(error_a, error_2):.0e})"
+            f"chain y = x·a·a·…·a, best of {args.repeats}; building with Python's default GC "
+            "and inside gc_paused(); backward() pauses the GC itself"
         )
-    print(micrograd_depth_limit(min(args.sizes)))
-    print(f"(Python's recursion limit here: {sys.getrecursionlimit()})")
+        print(
+            f"  {'nodes':>9} {'build s':>8} {'paused s':>9} {'backward s':>11} "
+            f"{'ns/node: build':>15} {'paused':>7} {'backward':>9}  gradients"
+        )
+        for n in args.sizes:
+            build, backward, exact, error_a = best_of(args.repeats, n, paused=False)
+            build_paused, backward_2, exact_2, error_2 = best_of(args.repeats, n, paused=True)
+            backward = min(backward, backward_2)
+            right = exact and exact_2 and max(error_a, error_2) < 1e-9
+            print(
+                f"  {n:>9,} {build:>8.3f} {build_paused:>9.3f} {backward:>11.3f} "
+                f"{build / n * 1e9:>15.0f} {build_paused / n * 1e9:>7.0f} "
+                f"{backward / n * 1e9:>9.0f}  {'right' if right else 'WRONG'} "
+                f"(dy/dx exact: {exact and exact_2}, dy/da rel. error "
+                f"{max(error_a, error_2):.0e})"
+            )
+        print(micrograd_depth_limit(min(args.sizes)))
+        print(f"(Python's recursion limit here: {sys.getrecursionlimit()})")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import gc
 import tracemalloc
 
 from bench_micrograd_demo import micrograd_nodes
+from report import add_write_option, written_to
 from workloads import Micrograd, TinygradEdu, initial_parameters, make_moons
 
 from tinygrad_edu.core import topological_order
@@ -43,40 +44,41 @@ def graph_memory(engine, all_nodes) -> tuple[int, int, int]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=100, help="moons points (100)")
+    add_write_option(parser)
     args = parser.parse_args(argv)
-
-    X, y = make_moons(args.points)
-    weights, biases = initial_parameters()
-    engines = [
-        (Micrograd(weights, biases, X, y), micrograd_nodes),
-        (TinygradEdu(weights, biases, X, y, fused=False), topological_order),
-        (TinygradEdu(weights, biases, X, y, fused=True), topological_order),
-    ]
-    print(f"graph of micrograd's demo loss, {len(X)} points (tracemalloc; parameters excluded)")
-    print(
-        f"  {'engine':<32} {'nodes':>8} {'bytes':>11} {'bytes/node':>11} "
-        f"{'after backward':>15} {'bytes/node':>11}"
-    )
-    results = {}
-    for engine, count_nodes in engines:
-        nodes, built, backpropagated = graph_memory(engine, count_nodes)
-        results[engine.name] = (nodes, built, backpropagated)
+    with written_to(args.write, "bench_memory.py", argv):
+        X, y = make_moons(args.points)
+        weights, biases = initial_parameters()
+        engines = [
+            (Micrograd(weights, biases, X, y), micrograd_nodes),
+            (TinygradEdu(weights, biases, X, y, fused=False), topological_order),
+            (TinygradEdu(weights, biases, X, y, fused=True), topological_order),
+        ]
+        print(f"graph of micrograd's demo loss, {len(X)} points (tracemalloc; parameters excluded)")
         print(
-            f"  {engine.name:<32} {nodes:>8,} {built:>11,} {built / nodes:>11.0f} "
-            f"{backpropagated:>15,} {backpropagated / nodes:>11.0f}"
+            f"  {'engine':<32} {'nodes':>8} {'bytes':>11} {'bytes/node':>11} "
+            f"{'after backward':>15} {'bytes/node':>11}"
         )
+        results = {}
+        for engine, count_nodes in engines:
+            nodes, built, backpropagated = graph_memory(engine, count_nodes)
+            results[engine.name] = (nodes, built, backpropagated)
+            print(
+                f"  {engine.name:<32} {nodes:>8,} {built:>11,} {built / nodes:>11.0f} "
+                f"{backpropagated:>15,} {backpropagated / nodes:>11.0f}"
+            )
 
-    micrograd = results[Micrograd.name]
-    for name, (nodes, built, backpropagated) in results.items():
-        if not name.startswith("tinygrad_edu"):
-            continue
-        per_node = (micrograd[1] / micrograd[0]) / (built / nodes)
-        per_node_after = (micrograd[2] / micrograd[0]) / (backpropagated / nodes)
-        total = micrograd[2] / backpropagated
-        print(
-            f"ratio {name}: {per_node:.1f}x fewer bytes per node than micrograd "
-            f"({per_node_after:.1f}x after backward), {total:.1f}x fewer bytes in all"
-        )
+        micrograd = results[Micrograd.name]
+        for name, (nodes, built, backpropagated) in results.items():
+            if not name.startswith("tinygrad_edu"):
+                continue
+            per_node = (micrograd[1] / micrograd[0]) / (built / nodes)
+            per_node_after = (micrograd[2] / micrograd[0]) / (backpropagated / nodes)
+            total = micrograd[2] / backpropagated
+            print(
+                f"ratio {name}: {per_node:.1f}x fewer bytes per node than micrograd "
+                f"({per_node_after:.1f}x after backward), {total:.1f}x fewer bytes in all"
+            )
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ import statistics
 import sys
 import time
 
+from report import add_write_option, written_to
 from workloads import Contender, Micrograd, PlainFloats, TinygradEdu, contenders, make_moons
 
 from tinygrad_edu.core import gc_paused, topological_order
@@ -133,10 +134,13 @@ def report(times: dict[str, list[float]], condition: str) -> None:
         if torch_name:
             line += f", {best[torch_name] / best[name]:.1f}x faster than PyTorch scalars"
         line += f", {best[name] / floor:.1f}x the plain-float floor"
-        paired = statistics.median(
+        rounds = [
             ours / floors for ours, floors in zip(times[name], times[PlainFloats.name], strict=True)
+        ]
+        print(
+            line + f" ({statistics.median(rounds):.1f}x as the median of each round's own ratio,"
+            f" {min(rounds):.1f}x to {max(rounds):.1f}x over the rounds)"
         )
-        print(line + f" ({paired:.1f}x as the median of each round's own ratio)")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -145,18 +149,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=10, help="timed rounds (10)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (1)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    add_write_option(parser)
     args = parser.parse_args(argv)
-
-    X, y = make_moons(args.points)
-    torch = not args.no_torch
-    print(f"micrograd's demo step: MLP(2, [16, 16, 1]), {len(X)} points, hinge + L2, SGD")
-    print(f"tracked objects in the heap: {len(gc.get_objects()):,} (torch not imported)")
-    compare(X, y, args, torch=False, heap="torch not imported")
-    check_gradients(X, y, torch)  # imports torch, unless --no-torch
-    graph_sizes(X, y)
-    if torch and "torch" in sys.modules:
-        print(f"\ntracked objects in the heap: {len(gc.get_objects()):,} (torch imported)")
-        compare(X, y, args, torch=True, heap="torch imported")
+    with written_to(args.write, "bench_micrograd_demo.py", argv):
+        X, y = make_moons(args.points)
+        torch = not args.no_torch
+        print(f"micrograd's demo step: MLP(2, [16, 16, 1]), {len(X)} points, hinge + L2, SGD")
+        print(f"tracked objects in the heap: {len(gc.get_objects()):,} (torch not imported)")
+        compare(X, y, args, torch=False, heap="torch not imported")
+        check_gradients(X, y, torch)  # imports torch, unless --no-torch
+        graph_sizes(X, y)
+        if torch and "torch" in sys.modules:
+            print(f"\ntracked objects in the heap: {len(gc.get_objects()):,} (torch imported)")
+            compare(X, y, args, torch=True, heap="torch imported")
 
 
 def compare(X, y, args: argparse.Namespace, torch: bool, heap: str) -> None:

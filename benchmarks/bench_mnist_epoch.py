@@ -31,6 +31,8 @@ import tempfile
 import time
 from collections.abc import Sequence
 
+from report import add_write_option, written_to
+
 from tinygrad_edu.datasets.digits import one_hot
 from tinygrad_edu.datasets.mnist import load_mnist
 from tinygrad_edu.nn import MLP
@@ -143,25 +145,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--images", type=int, default=200, help="images per epoch (200)")
     parser.add_argument("--rounds", type=int, default=9, help="timed rounds (9)")
     parser.add_argument("--full-set", type=int, default=60000, help="training set size (60000)")
-    parser.add_argument("--write", metavar="PATH", help="also write the table as Markdown")
+    add_write_option(parser)
     args = parser.parse_args(argv)
+    with written_to(args.write, "bench_mnist_epoch.py", argv):
+        with tempfile.TemporaryDirectory() as folder:
+            write_synthetic_mnist(folder, args.full_set, 10000 * args.full_set // 60000 or 1)
+            start = time.perf_counter()
+            mnist = load_mnist(folder)
+            loaded = time.perf_counter() - start
+        print(
+            f"load_mnist: {len(mnist.train_images):,} + {len(mnist.test_images):,} synthetic "
+            f"images (gzip IDX) in {loaded:.2f} s"
+        )
+        count = min(args.images, len(mnist.train_images))
+        X = mnist.train_images[:count]
+        Y = [one_hot(label) for label in mnist.train_labels[:count]]
+        order = shuffled_order(count)
+        measure(X, Y, order, count, args.rounds)
 
-    with tempfile.TemporaryDirectory() as folder:
-        write_synthetic_mnist(folder, args.full_set, 10000 * args.full_set // 60000 or 1)
-        start = time.perf_counter()
-        mnist = load_mnist(folder)
-        loaded = time.perf_counter() - start
-    print(
-        f"load_mnist: {len(mnist.train_images):,} + {len(mnist.test_images):,} synthetic "
-        f"images (gzip IDX) in {loaded:.2f} s"
-    )
-    count = min(args.images, len(mnist.train_images))
-    X = mnist.train_images[:count]
-    Y = [one_hot(label) for label in mnist.train_labels[:count]]
-    order = shuffled_order(count)
 
+def measure(X: list[list[float]], Y: list[list[float]], order: list[int], count: int,
+            rounds: int) -> None:  # fmt: skip
     engine_times, floor_times, worst = [], [], 0.0
-    for round_ in range(args.rounds):
+    for round_ in range(rounds):
         model = MLP(ROWS * COLUMNS, [HIDDEN, CLASSES], seed=SEED)
         floor = PlainFloatNetwork(model)
         runs = [("engine", model), ("floor", floor)]
@@ -177,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         ours = [p.data for p in model.parameters()]
         worst = max(worst, max(abs(a - b) for a, b in zip(ours, floor.parameters(), strict=True)))
 
-    print(f"one epoch over {count:,} images of 784 pixels (784-30-10), {args.rounds} rounds, "
+    print(f"one epoch over {count:,} images of 784 pixels (784-30-10), {rounds} rounds, "
           "CPU time:")  # fmt: skip
     print(f"  {'':<32} {'best ms/image':>14} {'median':>8} {'quartiles':>12}")
     for name, times in (
@@ -198,20 +204,6 @@ def main(argv: list[str] | None = None) -> None:
     )
     minutes = statistics.median(engine_times) * 60000 / 60
     print(f"MNIST epoch of 60,000 images with train(), extrapolated: {minutes:.1f} minutes")
-    if args.write:
-        rows = [
-            "| 784-30-10, one epoch | ms per image (median) | quartiles |",
-            "| --- | ---: | ---: |",
-            f"| `train()` | {statistics.median(engine_times) * 1e3:.2f} | "
-            f"{spread([t * 1e3 for t in engine_times])} |",
-            f"| plain floats (the floor) | {statistics.median(floor_times) * 1e3:.2f} | "
-            f"{spread([t * 1e3 for t in floor_times])} |",
-            f"| **ratio** (median of the rounds' ratios) | **{median:.2f}x** | {spread(paired)} |",
-        ]
-        with open(args.write, "w", encoding="utf-8") as file:
-            file.write(f"{count} images per epoch, {args.rounds} rounds, CPU time:\n\n")
-            file.write("\n".join(rows) + "\n")
-        print(f"wrote {args.write}")
 
 
 def spread(values: list[float]) -> str:

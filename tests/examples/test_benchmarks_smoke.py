@@ -55,7 +55,8 @@ def test_the_demo_benchmark_prints_ratios_under_both_gc_conditions_in_both_heaps
                 line = re.search(
                     rf"^ratio \[{gc_condition}, {heap}\] tinygrad_edu \({model}\): "
                     r"[\d.]+x faster than micrograd.*, [\d.]+x the plain-float floor"
-                    r" \([\d.]+x as the median of each round's own ratio\)$",
+                    r" \([\d.]+x as the median of each round's own ratio,"
+                    r" [\d.]+x to [\d.]+x over the rounds\)$",
                     demo_output,
                     re.MULTILINE,
                 )
@@ -85,11 +86,15 @@ def test_the_chain_benchmark_gets_the_right_gradients_at_every_size():
 def test_the_mnist_benchmark_compares_train_with_the_plain_float_floor_doing_the_same_work():
     out = run("bench_mnist_epoch.py", "--images", "20", "--rounds", "1", "--full-set", "60")
     assert "load_mnist: 60 + 10 synthetic images" in out
-    assert re.search(r"^  tinygrad_edu train\(\) +[\d.]+ +[\d.]+$", out, re.MULTILINE)
-    assert re.search(r"^  plain floats \(the floor\) +[\d.]+ +[\d.]+$", out, re.MULTILINE)
+    quartiles = r"[\d.]+–[\d.]+"
+    assert re.search(rf"^  tinygrad_edu train\(\) +[\d.]+ +[\d.]+ +{quartiles}$", out, re.M)
+    assert re.search(rf"^  plain floats \(the floor\) +[\d.]+ +[\d.]+ +{quartiles}$", out, re.M)
     assert "(equal to 1e-12)" in out  # both trained the same weights
     assert re.search(
-        r"^ratio train\(\) / floor per image: best [\d.]+x, median [\d.]+x$", out, re.M
+        rf"^ratio train\(\) / floor per image: median of the rounds' ratios [\d.]+x "
+        rf"\(quartiles {quartiles}\), best times [\d.]+x$",
+        out,
+        re.M,
     )
     assert re.search(
         r"MNIST epoch of 60,000 images with train\(\), extrapolated: [\d.]+ minutes", out
@@ -125,3 +130,30 @@ def test_the_microgpt_benchmark_checks_the_bits_and_prints_both_ratios():
             out,
             re.MULTILINE,
         )
+
+
+def test_a_benchmark_writes_its_report_for_the_docs(tmp_path):
+    page = tmp_path / "results" / "memory.md"
+    out = run("bench_memory.py", "--points", "4", "--write", str(page))
+    written = page.read_text(encoding="utf-8")
+    assert f"wrote {page}" in out
+    assert re.search(r"^Measured on \d{4}-\d\d-\d\d on .+, \d+ cores, Python 3\.", written, re.M)
+    assert "with `python benchmarks/bench_memory.py --points 4 --write" in written
+    report = out.split(f"wrote {page}")[0].strip()
+    assert f"```text\n{report}\n```" in written  # exactly what was printed
+
+
+def test_the_startup_benchmark_times_the_import():
+    out = run("bench_startup.py", "--imports", "2", "--trainings", "0")
+    assert re.search(r"^  best [\d.]+ ms, median [\d.]+ ms$", out, re.MULTILINE)
+
+
+def test_every_table_the_speed_page_includes_was_written_by_a_benchmark():
+    docs = BENCHMARKS.parent / "docs"
+    speed = (docs / "explanation" / "speed.md").read_text(encoding="utf-8")
+    included = re.findall(r"```\{include\} \.\./speed/results/(\w+)\.md", speed)
+    assert len(included) >= 6
+    for name in included:
+        written = (docs / "speed" / "results" / f"{name}.md").read_text(encoding="utf-8")
+        script = re.search(r"written by `python benchmarks/(\w+\.py)", written)
+        assert script and (BENCHMARKS / script.group(1)).exists(), name

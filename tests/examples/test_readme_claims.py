@@ -1,5 +1,6 @@
-"""README claims that are not examples: the debugger recipe, driven through ``pdb`` exactly as
-the README writes it, and the install lines for PyTorch's CPU build and for Jupyter."""
+"""Claims of the README and the docs that are not examples: the debugger recipe, driven through
+``pdb`` exactly as the step-through how-to writes it, and the install lines for PyTorch's CPU
+build and for Jupyter."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = "\n".join(
+    page.read_text(encoding="utf-8")
+    for page in sorted((ROOT / "docs").rglob("*.md"))
+    if "_build" not in page.parts
+)
+STEPPING = (ROOT / "docs" / "how-to" / "step-through-a-graph.md").read_text(encoding="utf-8")
 
 LESSON = """\
 from tinygrad_edu import Value
@@ -24,10 +31,10 @@ print("w.grad", w.grad)
 
 
 def readme_pdb_commands() -> list[str]:
-    """The commands of the README's breakpoint recipe: its ``(Pdb) ...`` lines."""
+    """The commands of the docs' breakpoint recipe: its ``(Pdb) ...`` lines."""
     (recipe,) = [
         block
-        for block in re.findall(r"```text\n(.*?)```", README, flags=re.DOTALL)
+        for block in re.findall(r"```text\n(.*?)```", STEPPING, flags=re.DOTALL)
         if "(Pdb)" in block
     ]
     return [line.removeprefix("(Pdb) ") for line in recipe.splitlines() if line.startswith("(Pdb)")]
@@ -61,9 +68,9 @@ def test_the_readmes_breakpoint_recipe_stops_in_the_sigmoid_rule(tmp_path):
     assert "w.grad 0.07493254047935469" in out  # the program then runs to its end
 
 
-def test_the_readme_says_how_to_get_torchs_cpu_build():
-    assert "pip install 'tinygrad_edu[torch]'" not in README  # not on PyPI
-    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in README
+def test_the_docs_say_how_to_get_torchs_cpu_build():
+    assert "pip install 'tinygrad_edu[torch]'" not in README + DOCS  # not on PyPI
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in DOCS
 
 
 def test_the_notebooks_extra_installs_jupyter():
@@ -71,8 +78,9 @@ def test_the_notebooks_extra_installs_jupyter():
     extra = project["optional-dependencies"]["notebooks"]
     assert any(requirement.startswith("jupyterlab") for requirement in extra)
     assert "pip install '.[notebooks]'" in README and "jupyter lab" in README
+    assert "pip install '.[notebooks]'" in DOCS
 
 
 def test_the_readme_no_longer_says_graph_render_writes_svg():
-    assert "graph.render() writes SVG" not in README
-    assert "about 22 s" not in README  # replaced by a measured range
+    assert "graph.render() writes SVG" not in README + DOCS
+    assert "about 22 s" not in README + DOCS  # replaced by a measured range
