@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tinygrad_edu import MLP, Value, chain_paths, draw_dot, half_sum_squared_error
+from tinygrad_edu import MLP, Value, chain_paths, draw_dot, half_sum_squared_error, stepper
 from tinygrad_edu.datasets import DOCUMENT_001
 from tinygrad_edu.lenses.drawing import draw as viz
 from tinygrad_edu.lenses.drawing.draw import GraphTooLargeError, GraphvizNotInstalledError, render
@@ -150,21 +150,22 @@ def batch_loss(examples: int, fused: bool = True) -> Value:
     return half_sum_squared_error(outputs, [0.5] * examples)
 
 
-def test_too_many_nodes_is_refused_with_the_count_and_what_to_do():
-    loss = batch_loss(20)
-    with pytest.raises(ValueError) as error:
-        draw_dot(loss, group=None)
-    message = str(error.value)
-    assert "the graph has 1,646 nodes to draw" in message and "max_nodes=400" in message
-    assert "one example" in message and "group='neuron'" in message
-    with pytest.raises(GraphTooLargeError, match="still 521 with each neuron drawn as one box"):
-        draw_dot(loss)  # auto grouping helps, but not enough
-    assert len(nodes_of(draw_dot(loss, max_nodes=521).source)) == 521
+def test_too_many_nodes_are_drawn_with_groups_collapsed_within_max_nodes():
+    loss = batch_loss(20)  # 1,646 nodes to draw, still 521 with each neuron as one box
+    for group in (None, "auto"):
+        drawing = draw_dot(loss, group=group)
+        drawn = nodes_of(drawing.source)
+        assert len(drawn) <= 400
+        boxes = [e for e in drawing.picture.elements if e.role == "group"]
+        assert boxes and "drawn as one box each" in drawing.picture.caption
+    assert len(nodes_of(draw_dot(loss, max_nodes=521).source)) == 521  # neuron boxes fit
 
 
-def test_the_too_big_error_carries_its_counts_for_callers_to_word_their_own_advice():
+def test_the_stepper_still_refuses_with_the_counts_for_callers_to_word_their_own_advice():
+    from tinygrad_edu import stepper
+
     with pytest.raises(GraphTooLargeError) as error:
-        draw_dot(batch_loss(20), group=None)
+        stepper(batch_loss(20), group=None)
     refused = error.value
     assert isinstance(refused, ValueError)
     assert (refused.full_count, refused.drawn_count, refused.max_nodes) == (1646, 1646, 400)
@@ -235,12 +236,16 @@ def test_rendering_escaped_labels_survives_dot(tmp_path):
     assert "say &quot;hi&quot; \\ &lt;b&gt;" in text
 
 
-def test_a_graph_without_neurons_is_refused_without_talk_of_boxes():
+def test_a_long_chain_without_neurons_is_drawn_as_chains_of_groups():
     x = Value(0.5, label="x")
     node = x
     for _ in range(300):
         node = node * 1.5
-    with pytest.raises(ValueError) as error:
-        draw_dot(node)
+    drawing = draw_dot(node)  # 901 nodes to draw
+    assert len(nodes_of(drawing.source)) <= 400
+    kinds = {e.lines[0].split("#")[0] for e in drawing.picture.elements if e.role == "group"}
+    assert kinds and "neuron" not in kinds
+    with pytest.raises(ValueError) as error:  # the step-through page still steps node by node
+        stepper(node)
     assert str(error.value).startswith("the graph has 901 nodes to draw (values and ops), more")
     assert "box" not in str(error.value)

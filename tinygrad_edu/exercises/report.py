@@ -141,7 +141,7 @@ class EngineReport:
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data: the fields of ``tinygrad-edu check --format json``
-        but the scores, which come from a grading (:mod:`.results`)."""
+        but the scores, which come from a grading (:mod:`tinygrad_edu.exercises.results`)."""
         return {
             "engine": self.engine,
             "protocol": self.protocol,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,8 @@ from tinygrad_edu import checks
 from tinygrad_edu.core import Value
 from tinygrad_edu.lenses.drawing.dot_layout import DotTimeoutError, run_dot
 from tinygrad_edu.lenses.drawing.neurons import Neurons
-from tinygrad_edu.lenses.drawing.picture import Picture, picture_of
+from tinygrad_edu.lenses.drawing.picture import Picture, grouped_picture_of, picture_of
+from tinygrad_edu.lenses.groups import FAN_OUT, group_graph, level_of_detail
 from tinygrad_edu.lenses.index import GraphIndex, index_for, is_foreign
 
 if TYPE_CHECKING:
@@ -55,6 +57,9 @@ def draw_dot(
     grads: bool | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     group: str | None = "auto",
+    focus: Value | str | None = None,
+    radius: int = 1,
+    open: Sequence[str] = (),  # noqa: A002  # the word a learner expects: open these groups
     index: GraphIndex | None = None,
 ) -> Drawing:
     """The computation graph below ``root`` as a ``graphviz.Digraph`` (a :class:`Drawing`,
@@ -70,20 +75,27 @@ def draw_dot(
             ``backward()`` sets ``root.grad`` to 1, so a root whose grad is still 0 means
             backward has not run and every grad is drawn as ``grad ?`` instead of a
             misleading 0.
-        max_nodes: the most drawn nodes (value boxes plus op nodes) to accept.
+        max_nodes: the most boxes drawn (value boxes, op nodes and group boxes). A graph
+            with more is drawn at a level of detail that fits: groups of nodes (the calls of
+            your functions recorded by ``tinygrad_edu.origins()``, else neurons, layers,
+            sums and chains found in the graph, :mod:`tinygrad_edu.lenses.groups`) collapsed
+            into one box each, which shows the group's name, its node count and its
+            output's data and gradient; the caption says what was collapsed.
         group: ``"neuron"`` draws each neuron (``hL[j]``, ``aL[j]``, the unlabelled nodes
             between them and its parameters ``WL[i,j]``, ``bL[j]``) as one box; ``"auto"``
             does so only when the full drawing would exceed ``max_nodes``; ``"none"`` (or
-            ``None``) never, the command line's ``--group none``.
+            ``None``) never, the command line's ``--group none``. Past ``max_nodes`` either
+            way, groups are collapsed as above.
+        focus: a node (or its label) to see up close: the groups holding it and every node
+            within ``radius`` edges of it are opened, whatever ``max_nodes`` says.
+        open: names of groups to open (``"linear#3"``, as a collapsed box shows them).
         index: the :class:`~tinygrad_edu.lenses.index.GraphIndex` of ``root``'s graph, if one
             was made already.
 
     Raises:
         TypeError: if ``root`` is not one ``Value`` (a model's list of outputs, a number) or
             a node's label is not a str.
-        GraphTooLargeError: a ValueError, when the drawing would still have more than
-            ``max_nodes`` nodes; the message gives the count and ways to draw less.
-            Nothing is drawn silently huge.
+        KeyError: for a name in ``open`` that no group of the graph has.
 
     The same graph always gives the same DOT text: node ids follow ``topological_order``,
     which visits operands in order; an operand used twice (``x * x``) gets two edges.
@@ -99,6 +111,10 @@ def draw_dot(
         grads=grads,
         max_nodes=max_nodes,
         group=group,
+        focus=focus,
+        radius=radius,
+        open_groups=open,
+        collapse=True,
     )
     return drawing_of(picture)
 
@@ -112,30 +128,82 @@ def picture_for(
     grads: bool | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     group: str | None = "auto",
+    focus: Value | str | None = None,
+    radius: int = 1,
+    open_groups: Sequence[str] = (),
+    collapse: bool = False,
 ) -> Picture:
     """What ``draw_dot`` draws, as a :class:`~.picture.Picture` (the arguments are its own,
-    checked): the step-through page draws the same picture."""
+    checked): the step-through page draws the same picture. Past ``max_nodes``, with
+    ``collapse`` groups are collapsed (``draw_dot``); without, ``GraphTooLargeError`` says
+    how to draw less (the step-through page, which steps node by node)."""
     root = index.root
     checks.string_labels(index.order)
     if isinstance(highlight, str) or is_foreign(highlight):
         highlight = index.node(highlight, "draw_dot", "highlight")
+    on_path = _nodes_on_paths(index, highlight)
+    show_grads = root.grad != 0.0 if grads is None else bool(grads)
     full_count = len(index.order) + len(index.interior)
+    wanted = _wanted_groups(index, focus, radius, open_groups)
     neurons: Neurons | None = None
-    if group == "neuron" or (group == "auto" and full_count > max_nodes):
-        neurons = Neurons.find(index)
-    drawn_count = neurons.drawn_count(index) if neurons else full_count
-    if drawn_count > max_nodes:
-        grouped = neurons is not None and bool(neurons.groups)
-        raise GraphTooLargeError(full_count, drawn_count, max_nodes, group, grouped)
-    return picture_of(
+    if wanted is None:
+        if group == "neuron" or (group == "auto" and full_count > max_nodes):
+            neurons = Neurons.find(index)
+        drawn_count = neurons.drawn_count(index) if neurons else full_count
+        if drawn_count <= max_nodes:
+            return picture_of(
+                index,
+                rankdir=rankdir,
+                show_local=show_local,
+                show_grads=show_grads,
+                on_path=on_path,
+                neurons=neurons,
+                full_count=full_count,
+            )
+        if not collapse:
+            grouped = neurons is not None and bool(neurons.groups)
+            raise GraphTooLargeError(full_count, drawn_count, max_nodes, group, grouped)
+    # a box per group and at most two per node (its value and its op): half of max_nodes
+    boxes = max(2, max_nodes // 2)
+    groups = group_graph(index.order, fan_out=min(FAN_OUT, boxes))
+    names = [groups.group_at[k].name for k in wanted or ()]
+    detail = level_of_detail(groups, boxes, open=[*open_groups, *names])
+    if not detail.closed:  # everything fits once grouped: draw it all
+        return picture_of(index, rankdir=rankdir, show_local=show_local,
+                          show_grads=show_grads, on_path=on_path)  # fmt: skip
+    return grouped_picture_of(
         index,
+        detail.closed,
         rankdir=rankdir,
         show_local=show_local,
-        show_grads=root.grad != 0.0 if grads is None else bool(grads),
-        on_path=_nodes_on_paths(index, highlight),
-        neurons=neurons,
-        full_count=full_count,
+        show_grads=show_grads,
+        on_path=on_path,
     )
+
+
+def _wanted_groups(
+    index: GraphIndex, focus: Value | str | None, radius: int, open_groups: Sequence[str]
+) -> list[int] | None:
+    """The positions to draw in full: every node within ``radius`` edges of ``focus`` (both
+    ways); ``[]`` when only groups are asked for by name; ``None`` when nothing is."""
+    if focus is None:
+        return [] if open_groups else None
+    if isinstance(radius, bool) or not isinstance(radius, int) or radius < 0:
+        raise ValueError(f"radius must be a whole number of edges, 0 or more; got {radius!r}")
+    centre = index.node(focus, "draw_dot", "focus")
+    if centre not in index:
+        raise ValueError("focus: the node is not part of the graph below the root")
+    near = {centre}
+    ring = [centre]
+    for _ in range(radius):
+        ring = [
+            other
+            for node in ring
+            for other in (*node.children, *(user for user, _ in index.users.get(node, ())))
+            if other not in near
+        ]
+        near.update(ring)
+    return sorted(index.position[node] for node in near)
 
 
 def check_options(rankdir: object, group: object, max_nodes: object, show_local: object) -> None:

@@ -114,7 +114,8 @@ def layered_layout(
     ``node_gap`` the room between neighbours in a layer. The result starts at (0, 0).
 
     Raises:
-        ValueError: for an edge naming an unknown node, a repeated key or a cycle.
+        ValueError: for an edge naming an unknown node or a repeated key. An edge that
+            closes a cycle is laid out turned round and drawn the right way.
     """
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
@@ -144,6 +145,11 @@ class _LayeredGraph:
                     raise ValueError(f"layout: the edge {tail!r} -> {head!r} names no node {key!r}")
         self.edges = [(self.index[tail], self.index[head]) for tail, head in edges]
         count = len(self.nodes)
+        # A picture with groups collapsed may loop (group A feeds B, which feeds A): such
+        # an edge is laid out turned round, as dot does, and drawn the right way after.
+        self.turned = _back_edges(count, self.edges)
+        for e in self.turned:
+            self.edges[e] = self.edges[e][::-1]
         # sizes along the rank direction (thickness) and across it (size)
         self.thickness = [n.width if across_is_y else n.height for n in self.nodes]
         self.size = [n.height if across_is_y else n.width for n in self.nodes]
@@ -327,6 +333,8 @@ class _LayeredGraph:
             if not self.across_is_y:
                 points = [(s, r) for r, s in points]
             tail, head = self.edges[e]
+            if e in self.turned:  # laid out turned round: drawn from its own tail again
+                points, tail, head = points[::-1], head, tail
             routes.append(Route(self.nodes[tail].key, self.nodes[head].key, tuple(points)))
         width, height = (far, high - low) if self.across_is_y else (high - low, far)
         return Layout(width, height, boxes, tuple(routes))
@@ -392,6 +400,35 @@ def _curve(points: list[Point], to: Point) -> None:
     r1, s1 = to
     half = (r1 - r0) / 2
     points += [(r0 + half, s0), (r1 - half, s1), to]
+
+
+def _back_edges(count: int, edges: list[tuple[int, int]]) -> set[int]:
+    """The edges that close a cycle, found by a depth-first search (an edge into a node whose
+    search is still open); turning them round leaves no cycle. None in a graph without."""
+    out: list[list[int]] = [[] for _ in range(count)]
+    for e, (tail, _) in enumerate(edges):
+        out[tail].append(e)
+    state = [0] * count  # 0 not met, 1 open, 2 done
+    back: set[int] = set()
+    for start in range(count):
+        if state[start]:
+            continue
+        state[start] = 1
+        stack = [(start, iter(out[start]))]
+        while stack:
+            v, pending = stack[-1]
+            for e in pending:
+                w = edges[e][1]
+                if state[w] == 1:
+                    back.add(e)
+                elif state[w] == 0:
+                    state[w] = 1
+                    stack.append((w, iter(out[w])))
+                    break
+            else:
+                state[v] = 2
+                stack.pop()
+    return back
 
 
 def _longest_path_layers(count: int, edges: list[tuple[int, int]]) -> list[int]:

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from tinygrad_edu.core import Value
 from tinygrad_edu.core.messages import shown
 from tinygrad_edu.lenses.drawing.neurons import Neurons
+from tinygrad_edu.lenses.groups import Group
 from tinygrad_edu.lenses.index import GraphIndex
 
-__all__ = ["Element", "Link", "Picture", "picture_of"]
+__all__ = ["Element", "Link", "Picture", "grouped_picture_of", "picture_of"]
 
-ROLES = ("leaf", "interior", "op", "neuron")
+ROLES = ("leaf", "interior", "op", "neuron", "group")
 
 
 @dataclass
@@ -33,10 +34,12 @@ class Element:
 
     Attributes:
         id: its name in every output (``n3``, ``n3op``, ``n3box``).
-        role: ``"leaf"`` or ``"interior"`` (a value's box), ``"op"`` or ``"neuron"``.
+        role: ``"leaf"`` or ``"interior"`` (a value's box), ``"op"``, ``"neuron"`` or
+            ``"group"`` (a collapsed group of nodes, :mod:`tinygrad_edu.lenses.groups`).
         lines: its text, without the gradient (label, ``data …``; an op's symbol).
         grad: the gradient as shown (``"?"`` before backward); ``None`` for an op node.
-        value: the position of the value it stands for (a neuron box: its output's).
+        value: the position of the value it stands for (a neuron or group box: its
+            output's).
         lit: on a highlighted chain-rule path.
     """
 
@@ -197,3 +200,82 @@ class _Builder:
                     picture.edges.append(Link(tail, head, "into box", k, position, lit=lit))
                 else:
                     picture.operand_edge[k, position] = between_boxes[tail, head]
+
+
+def grouped_picture_of(
+    index: GraphIndex,
+    closed: list[Group],
+    *,
+    rankdir: str = "LR",
+    show_local: bool = False,
+    show_grads: bool = True,
+    on_path: set[Value] | None = None,
+) -> Picture:
+    """The picture of ``index``'s graph with each group of ``closed`` drawn as one box
+    (``g<k>``: its name, how many nodes it holds, and its output's data and gradient, the
+    output being its last node in topological order); every other node as usual. An edge
+    between two nodes of one box is not drawn; edges into a box are drawn once per pair of
+    elements, as into a neuron box."""
+    on_path = on_path or set()
+    order = index.order
+    box_for: list[str | None] = [None] * len(order)
+    for j, group in enumerate(closed):
+        for inner in group.walk():
+            for k in inner.nodes:
+                box_for[k] = f"g{j}"
+    builder = _Builder(index, show_grads, on_path, None)
+    picture = Picture([], [], rankdir, neuron_boxes=False)
+    for k, node in enumerate(order):  # the nodes drawn on their own, as values() draws them
+        box = box_for[k]
+        if box is not None:
+            picture.inside[k] = box
+            continue
+        lit = node in on_path
+        lines = [node.label] if node.label else []
+        lines.append(f"data {shown(node.data, '.4g')}")
+        role = "interior" if node._operation is not None else "leaf"
+        picture.elements.append(Element(f"n{k}", role, lines, builder.grad(node), k, lit))
+        picture.inside[k] = picture.shows[k] = f"n{k}"
+        if node._operation is not None:
+            picture.elements.append(Element(f"n{k}op", "op", [node.op], None, k, lit))
+            picture.op_node[k] = f"n{k}op"
+            picture.result_edge[k] = len(picture.edges)
+            picture.edges.append(Link(f"n{k}op", f"n{k}", "result", k, lit=lit))
+    for j, group in enumerate(closed):
+        last = group.last()
+        out = order[last]
+        members = [k for inner in group.walk() for k in inner.nodes]
+        lit = any(order[k] in on_path for k in members)
+        lines = [group.name, f"{group.size:,} nodes", f"out data {shown(out.data, '.4g')}"]
+        picture.elements.append(Element(f"g{j}", "group", lines, builder.grad(out), last, lit))
+        picture.shows[last] = f"g{j}"
+    between: dict[tuple[str, str], int] = {}
+    for k, node in enumerate(order):
+        if node._operation is None:
+            continue
+        locals_ = node.local_derivatives() if show_local and box_for[k] is None else ()
+        head = box_for[k] or f"n{k}op"
+        for position, child in enumerate(node.children):
+            j = index.position[child]
+            tail = box_for[j] or f"n{j}"
+            if box_for[k] is not None and box_for[j] == box_for[k]:
+                continue  # inside one box
+            lit = child in on_path and node in on_path
+            if box_for[k] is None:  # into a drawn op node: one edge per operand occurrence
+                label = shown(locals_[position], ".4g") if locals_ else ""
+                picture.operand_edge[k, position] = len(picture.edges)
+                picture.edges.append(Link(tail, head, "operand", k, position, label, lit))
+            elif (tail, head) not in between:
+                between[tail, head] = len(picture.edges)
+                picture.operand_edge[k, position] = len(picture.edges)
+                picture.edges.append(Link(tail, head, "into box", k, position, lit=lit))
+            else:
+                picture.operand_edge[k, position] = e = between[tail, head]
+                picture.edges[e].lit = picture.edges[e].lit or lit
+    hidden = sum(group.size for group in closed)
+    shown_names = ", ".join(repr(group.name) for group in closed[:2])
+    picture.caption = (
+        f"{len(closed)} group{'s' if len(closed) != 1 else ''} drawn as one box each "
+        f"({hidden:,} of {len(order):,} nodes inside); open one with open=[{shown_names}]"
+    )
+    return picture

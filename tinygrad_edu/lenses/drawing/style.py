@@ -31,7 +31,7 @@ class Paint:
     font_size: float = FONT_SIZE
 
 
-_FILLS = {"leaf": "#e8f0fb", "interior": "#ffffff", "neuron": "#fff5e0"}
+_FILLS = {"leaf": "#e8f0fb", "interior": "#ffffff", "neuron": "#fff5e0", "group": "#eef7ea"}
 
 
 def _op_shape(symbol: str) -> str:
@@ -43,7 +43,7 @@ def paint(role: str, lit: bool, symbol: str = "") -> Paint:
     colour, width = (HIGHLIGHT, 2.0) if lit else ("#000000", 1.0)
     if role == "op":
         return Paint(_op_shape(symbol), "#ffffff", colour, colour, width, 10.0)
-    shape = "box3d" if role == "neuron" else "box"
+    shape = "box3d" if role in ("neuron", "group") else "box"
     return Paint(shape, _FILLS[role], colour, colour, width)
 
 
@@ -68,7 +68,7 @@ def dot_attributes(role: str, lit: bool, symbol: str = "") -> dict[str, str]:
             "width": "0.3",
             "height": "0.3",
         }
-    elif role == "neuron":
+    elif role in ("neuron", "group"):
         attributes = {"shape": "box3d", "style": "filled", "fillcolor": _FILLS[role]}
     else:
         attributes = {"shape": "box", "style": "rounded,filled", "fillcolor": _FILLS[role]}
