@@ -64,6 +64,7 @@ if TYPE_CHECKING:  # imported on first use, by __getattr__ below
     from tinygrad_edu.lenses.gradcheck import gradcheck, numerical_gradient
     from tinygrad_edu.lenses.layers.view import layer_view
     from tinygrad_edu.lenses.paths import ChainEdge, ChainPath, chain_paths
+    from tinygrad_edu.lenses.routes import Route, chain_routes
     from tinygrad_edu.lenses.stepper.page import stepper
     from tinygrad_edu.torch_bridge import to_torch
 
@@ -88,10 +89,12 @@ __all__ = [
     "LocalDerivativeError",
     "Neuron",
     "Problem",
+    "Route",
     "Value",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "chain_paths",
+    "chain_routes",
     "check_engine",
     "custom_op",
     "detect_anomaly",
@@ -151,6 +154,10 @@ def __getattr__(name: str) -> object:
         from tinygrad_edu.lenses import paths
 
         module = paths
+    elif name in ("Route", "chain_routes"):
+        from tinygrad_edu.lenses import routes
+
+        module = routes
     elif name in ("custom_op", "CustomOp", "LocalDerivativeError"):
         from tinygrad_edu import custom_ops
 

@@ -219,8 +219,26 @@ def test_explain_trivial_cases_and_limits():
     node = x
     for _ in range(12):
         node = node + node
-    with pytest.raises(ValueError, match="4,096 paths"):
-        explain(node, x)
+    node.backward()
+    text = explain(node, x)  # too many paths to list: added up route by route
+    assert "the sum over the 4,096 paths" in text and "route by route" in text
+    assert "check: x.grad = 4096, equal to the sum" in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+    with pytest.raises(ValueError, match="4,096 paths.*explain.*adds them up route by route"):
+        chain_paths(node, x, max_paths=1000)
+
+
+def test_explain_adds_up_10_to_the_13_paths_by_route_to_the_gradient():
+    x = Value(0.5, label="x")
+    node = x
+    for _ in range(44):  # 2^44 ≈ 1.8e13 paths
+        node = node * 0.5 + node * 0.5
+    node.label = "E"
+    node.backward()
+    text = explain(node, x)
+    assert "17,592,186,044,416 paths" in text
+    assert "equal to the sum to 1e-12 relative" in text
+    assert len(text.splitlines()) < 60  # a screen or two
 
 
 def test_a_constant_exponent_is_part_of_its_op_not_an_operand():

@@ -60,8 +60,14 @@ def explain(
 
     Raises:
         TypeError: if ``root`` or ``leaf`` is not a ``Value`` (or ``leaf`` a label).
-        ValueError: if there are more than ``max_paths`` paths (the text would be unreadable),
-            or no node, or several, have the label ``leaf``.
+        ValueError: if no node, or several, have the label ``leaf``.
+
+    More than ``max_paths`` paths (a GPT's loss reaches an embedding weight by 10¹³) are
+    not listed: they are added up route by route instead, a route being the paths that
+    pass through the same groups of nodes (the calls of your functions under
+    ``tinygrad_edu.origins()``, else neurons, sums and chains:
+    :func:`~tinygrad_edu.lenses.routes.chain_routes`), each with its number of paths and the
+    sum of their products, found by dynamic programming; the sums add up to ``leaf.grad``.
     """
     index, leaf = graph_and_node(root, leaf, "explain", index)
     root = index.root
@@ -69,6 +75,10 @@ def explain(
     if leaf is root:
         name = root.label or ROOT_NAME
         return f"∂{name}/∂{name} = 1: the derivative of a node with respect to itself."
+    checks.positive_int("max_paths", max_paths)
+    total_paths = index.path_counts(leaf).get(root, 0)
+    if total_paths > max_paths:
+        return _by_routes(index, leaf, total_paths, max_paths, width)
     paths = chain_paths(root, leaf, max_paths, index=index)
     if not paths:
         unlabelled = f"the unlabelled node of value {_number(leaf.data)}"
@@ -92,6 +102,53 @@ def explain(
     lines += _total_block(target, root, leaf, paths, namer, width)
     for line in namer.where_lines():
         lines += _fit(line, width, breaks=WHERE_BREAKS)
+    return "\n".join(lines)
+
+
+MAX_ROUTES = 12  # routes written out; the rest are added up as "other routes"
+
+
+def _by_routes(index: GraphIndex, leaf: Value, total_paths: int, max_paths: int, width: int) -> str:
+    """The paths, too many to list, added up route by route."""
+    from tinygrad_edu.lenses.routes import chain_routes  # here: only huge graphs need it
+
+    root = index.root
+    root_name, leaf_name = root.label or ROOT_NAME, leaf.label or "the node"
+    target = f"∂{root_name}/∂{leaf_name}"
+    routes = chain_routes(root, leaf, max_routes=MAX_ROUTES)
+    kept = [route for route in routes if not route.other]
+    lines = _fit(
+        f"{target} by the chain rule: the sum over the {count(total_paths, 'path')} from "
+        f"{root_name} down to {leaf_name} of the product of the local derivatives along each "
+        f"path. That is more than max_paths={max_paths:,} to list, so they are added up route "
+        "by route: a route is the paths that pass through the same groups of nodes, and each "
+        "route's count and sum come from dynamic programming, not from walking its paths.",
+        width,
+        more="",
+    )
+    lines.append("")
+    for number, route in enumerate(kept, start=1):
+        lines.append(
+            f"route {number} of {len(kept)}: {count(route.count, 'path')}, "
+            f"sum {_number(route.total)}"
+        )
+        lines += _fit("    " + " → ".join(route.groups), width, breaks=(" → ",))
+    for route in routes:
+        if route.other:
+            lines.append(f"other routes: {count(route.count, 'path')}, sum {_number(route.total)}")
+    total = sum(route.total for route in routes)
+    lines += ["", f"{target} = the sum of the routes = {_number(total)}"]
+    grad = leaf.grad
+    close = abs(total - grad) <= 1e-12 * max(abs(grad), abs(total), 1e-300)
+    agree = (
+        "equal to the sum to 1e-12 relative (added in another order)"
+        if close
+        else (f"differs from the sum by {_number(grad - total)}")
+    )
+    if root.grad == 1.0:
+        lines += _fit(f"check: {leaf_name}.grad = {_number(grad)}, {agree}", width)
+    else:
+        lines += _fit(f"check: call {root_name}.backward() first to compare with .grad", width)
     return "\n".join(lines)
 
 

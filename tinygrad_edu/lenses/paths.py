@@ -101,7 +101,8 @@ def chain_paths(
     if total > max_paths:
         raise ValueError(
             f"there are {total:,} paths from {_short_name(root)} down to {_short_name(leaf)}, "
-            f"more than max_paths={max_paths:,}; choose a smaller graph or raise max_paths"
+            f"more than max_paths={max_paths:,}; explain(root, leaf) adds them up route by "
+            "route, chain_routes(root, leaf) gives the routes, or raise max_paths"
         )
     return _walk(root, leaf, counts) if total else []
 
