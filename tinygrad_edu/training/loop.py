@@ -331,20 +331,20 @@ def _run_settings(
     reduction: str,
 ) -> dict[str, Any]:
     """What a resumed run must share with the checkpointed one, in JSON-safe form."""
-    from tinygrad_edu.training.run_file import data_fingerprint
+    from tinygrad_edu.training.run_file import RunSettings, data_fingerprint
 
     own = f"{getattr(loss_fn, '__module__', '?')}.{getattr(loss_fn, '__qualname__', '?')}"
     loss_name = next((name for name, fn in LOSSES.items() if fn is loss_fn), own)
-    return {
-        "examples": len(X),
-        "data_sha256": data_fingerprint(X, Y),
-        "validation_sha256": None if validation is None else data_fingerprint(*validation),
-        "loss": loss_name,
-        "batch_size": batch_size,
-        "shuffle": bool(shuffle),
-        "seed": seed if seed is None or isinstance(seed, (int, str)) else repr(seed),
-        "reduction": reduction,
-    }
+    return RunSettings(
+        examples=len(X),
+        data_sha256=data_fingerprint(X, Y),
+        validation_sha256=None if validation is None else data_fingerprint(*validation),
+        loss=loss_name,
+        batch_size=batch_size,
+        shuffle=bool(shuffle),
+        seed=seed if seed is None or isinstance(seed, (int, str)) else repr(seed),
+        reduction=reduction,
+    )._asdict()
 
 
 def _step(

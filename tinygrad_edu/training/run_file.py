@@ -31,9 +31,23 @@ from tinygrad_edu.training.history import History
 
 TRAINING_FIELDS = ("format", "version", "kind", "epoch", "run", "history", "order",
                    "rng_state", "optimizer", "model")  # fmt: skip
-# The settings of a training run that a resumed run must share.
-RUN_FIELDS = ("examples", "data_sha256", "validation_sha256", "loss", "batch_size", "shuffle",
-              "seed", "reduction")  # fmt: skip
+
+
+class RunSettings(NamedTuple):
+    """The settings of a training run that a resumed run must share, as the checkpoint's
+    ``run`` field holds them (JSON-safe): the one place their names are written."""
+
+    examples: int
+    data_sha256: str
+    validation_sha256: str | None  # None: no validation data
+    loss: str  # a name of LOSSES, or module.qualname of the user's own function
+    batch_size: int
+    shuffle: bool
+    seed: int | str | None  # another seed is kept as its repr
+    reduction: str
+
+
+RUN_FIELDS = RunSettings._fields
 RNG_WORDS = 625  # random.Random.getstate(): 624 Mersenne Twister words and a position
 # An optimiser's step count above this is no run's: a float counts steps exactly up to 2⁵³,
 # and β**t of Adam's bias correction cannot even be computed for t beyond the float range.
