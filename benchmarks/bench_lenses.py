@@ -1,13 +1,15 @@
-"""The lenses on big graphs: how long a drawing, a refusal and a step-through page take, and how
-many times each sorts the graph.
+"""The lenses on big graphs: how long a drawing, an explanation and a step-through page take,
+how much memory they need, and how many times each sorts the graph.
 
-    python benchmarks/bench_lenses.py [--repeats 3] [--big 100000] [--drawn 1600]
+    python benchmarks/bench_lenses.py [--repeats 3] [--sizes 10000 100000 1000000]
+                                      [--drawn 1600] [--write PATH]
 
-Three workloads, each timed as CPU time (median and spread of ``--repeats`` runs):
+The workloads, each timed as CPU time (median and spread of ``--repeats`` runs):
 
-* **refusal**: ``draw_dot`` on a graph of about ``--big`` nodes (a 2-8-8-1 network's loss over
-  a batch), which is far past ``max_nodes`` and must say so quickly; the time should grow
-  linearly with the graph.
+* **sizes**: ``draw_dot`` (at most 400 boxes: groups collapsed past that) and ``explain`` of
+  the first weight (its paths added up route by route) on a 2-8-8-1 network's loss over a
+  batch of about 10⁴, 10⁵ and 10⁶ nodes, with the peak memory each allocates (tracemalloc,
+  in a run of its own). Linear means the time per node stays flat down the table.
 * **drawing**: ``draw_dot`` on about ``--drawn`` nodes with ``max_nodes`` raised to draw them
   all, then the SVG, laid out in pure Python and, where graphviz's ``dot`` is installed, by
   ``dot``; with the SVG's size.
@@ -22,15 +24,20 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from report import add_write_option, written_to
+
 import tinygrad_edu.core.order as order
-from tinygrad_edu import MLP, Value, draw_dot, half_sum_squared_error, stepper
+from tinygrad_edu import MLP, Value, draw_dot, explain, half_sum_squared_error, stepper
 from tinygrad_edu.datasets import DOCUMENT_001
 from tinygrad_edu.lenses.drawing.dot_layout import dot_available
-from tinygrad_edu.lenses.drawing.draw import GraphTooLargeError, render
+from tinygrad_edu.lenses.drawing.draw import render
 
 
 def batch_loss(nodes: int) -> Value:
@@ -64,12 +71,31 @@ def summary(times: list[float]) -> str:
     return f"median {statistics.median(times):.3f} s (spread {spread}, {len(times)} runs)"
 
 
-def refuse(root: Value) -> None:
+def peak_megabytes(work: Callable[[], Any]) -> float:
+    """The most memory ``work`` held at once, allocated by Python (tracemalloc)."""
+    tracemalloc.start()
     try:
-        draw_dot(root)
-    except GraphTooLargeError:
-        return
-    raise AssertionError("the big graph was drawn; raise --big")
+        work()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def at_size(nodes: int, repeats: int) -> None:
+    root = batch_loss(nodes)
+    root.backward()
+    size = _count(root)
+    weight = next(node for node in order.topological_order(root) if node._operation is None)
+    weight.label = "w"
+    print(f"{size:,} nodes")
+    for name, work in (
+        ("draw_dot", lambda: draw_dot(root)),
+        ("explain", lambda: explain(root, weight)),
+    ):
+        times = cpu_times(work, repeats)
+        per_node = statistics.median(times) / size * 1e6
+        memory = peak_megabytes(work)
+        print(f"  {name:<9} {summary(times)}, {per_node:.1f} µs a node, peak {memory:.0f} MB")
 
 
 class SortCounter:
@@ -108,31 +134,32 @@ def _tuned_walk() -> Any:
         return order.depth_first  # type: ignore[attr-defined]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--drawn", type=int, default=1_600)
-    args = parser.parse_args()
+    add_write_option(parser)
+    args = parser.parse_args(argv)
+    with written_to(args.write, "bench_lenses.py", argv):
+        for nodes in args.sizes:
+            at_size(nodes, args.repeats)
+        full_drawing(args.drawn, args.repeats)
+        stepper_sorts(args.repeats)
 
-    big = batch_loss(args.big)
-    print(f"refusal: draw_dot on {_count(big):,} nodes")
-    print(f"  {summary(cpu_times(lambda: refuse(big), args.repeats))}")
 
-    drawn = batch_loss(args.drawn)
+def full_drawing(nodes: int, repeats: int) -> None:
+    drawn = batch_loss(nodes)
     drawn.backward()
     size = _count(drawn)
     print(f"drawing: {size:,} nodes, every one drawn")
     drawing = draw_dot(drawn, max_nodes=10 * size, group="none")
-    times = cpu_times(lambda: draw_dot(drawn, max_nodes=10 * size, group="none"), args.repeats)
+    times = cpu_times(lambda: draw_dot(drawn, max_nodes=10 * size, group="none"), repeats)
     print(f"  draw_dot:            {summary(times)}")
     svg = drawing.svg_without_dot()
-    times = cpu_times(drawing.svg_without_dot, args.repeats)
+    times = cpu_times(drawing.svg_without_dot, repeats)
     print(f"  SVG, Python layout:  {summary(times)}, {len(svg.encode()) / 1e6:.2f} MB")
     if dot_available():
-        import tempfile
-        from pathlib import Path
-
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "graph.svg"
             start = time.perf_counter()
@@ -143,6 +170,8 @@ def main() -> None:
     else:
         print("  SVG, dot:            (graphviz's dot is not installed)")
 
+
+def stepper_sorts(repeats: int) -> None:
     model = MLP.from_weights(DOCUMENT_001.weights)
     loss = half_sum_squared_error(model(DOCUMENT_001.x), [1.0, 0.0])
     loss.label = "E"
@@ -150,7 +179,7 @@ def main() -> None:
         stepper(loss, layout="python").html()
     print(f"stepper(E), document 001 ({_count(loss)} nodes)")
     print(f"  sorts: {sorts.lesson} topological_order, {sorts.tuned} backward walk")
-    times = cpu_times(lambda: stepper(loss, layout="python").html(), args.repeats)
+    times = cpu_times(lambda: stepper(loss, layout="python").html(), repeats)
     print(f"  page:  {summary(times)}")
 
 
