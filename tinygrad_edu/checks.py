@@ -34,6 +34,13 @@ def number(name: str, value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
+def data_of(value: object) -> float:
+    """A Value's ``.data``, or a real number as a float: for data and targets, which may be
+    given either way (``float(v)`` of a Value raises, so that math functions cannot cut
+    the graph)."""
+    return value.data if isinstance(value, Value) else float(value)  # type: ignore[arg-type]
+
+
 def finite_number(name: str, value: object) -> float:
     """A finite real number."""
     result = number(name, value)

@@ -56,7 +56,9 @@ class Value(NumberProtocol, MicrogradNames):
 
     ``==`` and hashing are by identity, so nodes can be dict keys. ``<``, ``>``, ``<=`` and
     ``>=`` compare ``.data`` (so ``max(values)`` picks a node), ``format(v, ".3f")`` and
-    ``round(v, 3)`` give numbers, and ``abs(v)`` is an op with a gradient.
+    ``round(v, 3)`` give numbers, and ``abs(v)`` is an op with a gradient. ``float(v)``,
+    ``int(v)`` and so ``math.tanh(v)`` raise a TypeError: a plain number has no gradient,
+    so write ``v.tanh()`` for the op and ``v.data`` for the number.
     """
 
     # Seven slots and no __dict__: a node is one small object for Python's garbage collector.

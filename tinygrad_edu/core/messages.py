@@ -98,6 +98,19 @@ def math_error(error: Exception, name: str, operands: Sequence[Value]) -> Except
     return ValueError(f"{name!r} is undefined for input {operand_list(operands)}")
 
 
+def no_plain_number(node: Value, conversion: str) -> str:
+    """Why ``float(node)`` (and so ``math.tanh(node)``), ``int`` or ``complex`` of a Value is
+    refused: its result would be a number without a graph, with gradient 0."""
+    v = node.label if node.label.isidentifier() else "v"
+    return (
+        f"{conversion} of a Value ({node_name(node)}) would be a plain number cut from the "
+        "graph, so no gradient could flow back through it (math.tanh, math.exp and the other "
+        f"math functions call float()). Write {v}.tanh(), {v}.exp(), {v}.log(), "
+        f"{v}.sigmoid(), {v}.relu() or {v} ** n to keep the gradient, and {v}.data for the "
+        "number itself"
+    )
+
+
 def label_problem(label: object) -> str:
     """Why ``label`` cannot be a node's label, and for micrograd's ``Value(data, _children,
     _op)`` what to use instead."""

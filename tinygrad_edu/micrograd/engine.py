@@ -20,8 +20,9 @@ them. The nodes are tinygrad_edu Values in every other way: ``backward()``, ``dr
 ``explain``, ``chain_paths``, ``backward_steps()`` and ``gradcheck`` work on them, ``no_grad()``
 and ``detect_anomaly()`` apply, and no op makes a node holding inf or NaN. ``.data`` is always
 a float (``Value(2)`` prints ``data=2.0`` where micrograd prints ``data=2``); ``.grad`` starts as
-micrograd's int 0. The core's extra ops (``exp``, ``tanh``, ``sigmoid``, ``log``, ``abs``, a
-Value exponent) also return this Value.
+micrograd's int 0. ``math.tanh(v)``, ``float(v)`` and the like raise a TypeError, as in
+micrograd, saying to write ``v.tanh()`` (and ``v.data`` for the number). The core's extra ops
+(``exp``, ``tanh``, ``sigmoid``, ``log``, ``abs``, a Value exponent) also return this Value.
 
 An op written by hand, as the lecture does (``out = Value(t, (x,), 'tanh')``, then
 ``out._backward = f``), runs ``f`` in backward and shows the local derivatives it measures from

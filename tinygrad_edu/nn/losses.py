@@ -52,7 +52,7 @@ class Loss:
                 )
             for t in targets:
                 try:
-                    self.check_target(float(t))  # type: ignore[arg-type]
+                    self.check_target(checks.data_of(t))
                 except ValueError as error:
                     raise ValueError(f"{what} {m} {error}") from None
 
