@@ -30,7 +30,7 @@ from tinygrad_edu.core.messages import check_gradients, describe, node_name
 from tinygrad_edu.core.modes import Mode, current, gc_paused
 from tinygrad_edu.core.origins import CallSite
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
-from tinygrad_edu.core.steps import BackwardStep, replay
+from tinygrad_edu.core.steps import DATA, BackwardStep, replay
 from tinygrad_edu.core.walk import depth_first
 
 Number = float | int
@@ -195,6 +195,10 @@ class Value(NumberProtocol, MicrogradNames):
         PyTorch: each call sums its gradient from zero and adds it to the earlier one once,
         so a second call adds exactly one more copy. Call ``zero_grad()`` between steps.
 
+        All or nothing: when an op's rule raises (a custom op's ``local``, an
+        ``AnomalyError``, Ctrl-C), every ``.grad`` below this node is put back as it was
+        before the call, and a note on the error names the node where the pass stopped.
+
         Raises:
             RuntimeError: for a value computed under ``no_grad()``, which has no graph.
         """
@@ -204,7 +208,8 @@ class Value(NumberProtocol, MicrogradNames):
             return
         with gc_paused():  # the sort's bookkeeping has no cycles, so nothing for the GC to do
             order, held = _start_backward(self, set_aside=True)
-            try:
+            node = self
+            try:  # costs nothing until an error (Python 3.11's exceptions are zero-cost)
                 if Mode.anomaly:
                     for node in reversed(order):
                         node._operation.backward(node)  # type: ignore[union-attr]
@@ -212,8 +217,15 @@ class Value(NumberProtocol, MicrogradNames):
                 else:
                     for node in reversed(order):
                         node._operation.backward(node)  # type: ignore[union-attr]
-            finally:
-                for leaf, earlier in held.items():
+            except BaseException as error:
+                _put_back(order, held)
+                error.add_note(
+                    f"backward() of {node_name(self)} stopped at {node_name(node)} (op "
+                    f"{node.op!r}); every gradient is back as it was before the call"
+                )
+                raise
+            for leaf, earlier in held.items():
+                if leaf._operation is None:  # the interior ones hold this pass's gradient
                     leaf.grad = earlier + leaf.grad
 
     def backward_steps(self) -> Iterator[BackwardStep]:
@@ -308,15 +320,29 @@ def _call_math(
 
 
 def as_value(x: Value | Number, op: str = "") -> Value:
-    """Return ``x`` if it is a ``Value``; wrap a real number as a new leaf."""
+    """Return ``x`` if it is a ``Value``; wrap a real number as a new leaf (a data leaf)."""
     if isinstance(x, Value):
         return x
     if type(x) is float:  # the usual constant (1.0 - x), without the checks below
-        return Value(x)
+        return data_leaf(x)
     where = f"'{op}'" if op else "this operation"
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"{where} needs a Value or a real number as operand, got {describe(x)}")
-    return Value(x if type(x) is float else messages.to_float(x, f"the operand of {where}"))
+    return data_leaf(messages.to_float(x, f"the operand of {where}"))
+
+
+def data_leaf(x: float, label: str = "", node_class: type[Value] | None = None) -> Value:
+    """A new leaf for the float ``x`` that the package, not the user, made: an op's number
+    operand, a network's input, a loss's target (see ``DATA``)."""
+    node = _new(node_class or Value)
+    node.data, node.grad, node.label = x, 0.0, label
+    node._operation, node._a, node._b = None, None, DATA
+    return node
+
+
+def is_data_leaf(node: Value) -> bool:
+    """Whether ``node`` is a leaf made by :func:`data_leaf`."""
+    return node._b is DATA and node._operation is None
 
 
 def _check_has_graph(root: Value) -> None:
@@ -333,9 +359,9 @@ def _check_has_graph(root: Value) -> None:
 def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Value, float]]:
     """Order the interior nodes, reset their gradients and set ∂root/∂root = 1.
 
-    Returns the order and the leaves that already hold a gradient (none after
-    ``zero_grad()``), with it. With ``set_aside`` those leaves start this pass at 0, so that
-    this pass's gradient is summed from zero and then added to the earlier one once, as
+    Returns the order and the nodes that already hold a gradient (none after ``zero_grad()``
+    on a new graph), with it. With ``set_aside`` they start this pass at 0, so that a leaf's
+    gradient of this pass is summed from zero and then added to the earlier one once, as
     PyTorch accumulates: two calls give exactly g + g, even where this pass's contributions
     cancel (+1, −1, +tiny) and would swallow a small g.
     """
@@ -346,3 +372,14 @@ def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Val
             leaf.grad = 0.0
     root.grad = 1.0  # ∂root/∂root
     return order, held
+
+
+def _put_back(order: list[Value], held: dict[Value, float]) -> None:
+    """Undo a pass that failed: every node of ``order`` and every leaf below them gets the
+    gradient it had before the pass, which is in ``held`` for those that held one and 0
+    for the others (the sort records every non-zero one)."""
+    for node in order:
+        node.grad = held.get(node, 0.0)
+        for child in node._operation.children(node):  # type: ignore[union-attr]
+            if child._operation is None:
+                child.grad = held.get(child, 0.0)

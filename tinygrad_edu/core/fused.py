@@ -14,6 +14,7 @@ from tinygrad_edu.core.engine import Value, settle
 from tinygrad_edu.core.messages import describe
 from tinygrad_edu.core.modes import Mode
 from tinygrad_edu.core.ops import WeightedSum, WeightedSumOfData
+from tinygrad_edu.core.steps import DATA
 
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value) -> Value:
@@ -74,7 +75,8 @@ def input_leaves(numbers: Sequence[float | Value], labels: Sequence[str]) -> tup
         if type(number) is float:
             leaf = _new_value(Value)
             leaf.data, leaf.grad, leaf.label = number, 0.0, label
-            leaf._operation = leaf._a = leaf._b = None
+            leaf._operation = leaf._a = None
+            leaf._b = DATA  # a leaf the package made for a number: see engine.data_leaf
         elif isinstance(number, Value):
             leaf = number
         else:

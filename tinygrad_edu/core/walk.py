@@ -13,8 +13,9 @@ tricks that took a third off a training step:
 * operand tuples that Σwx+b nodes share (a layer's inputs, a neuron's weights) are walked
   once (``ops.WeightedSum.walk``), and a unit a = f(Σwx+b) whose tuples were walked is
   listed with its sum at once;
-* backward()'s walk records the leaves that already hold a gradient (``held``) as it meets
-  them, so no second pass over the leaves is needed.
+* backward()'s walk records the nodes that already hold a gradient (``held``) as it meets
+  them, so no second pass over the leaves is needed (and a pass that fails can put every
+  gradient back).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
 
 
 def depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = None) -> list[Value]:
-    """The walk behind the orders. With ``held`` (backward()'s walk), leaves met with a
-    non-zero gradient are recorded there with it.
+    """The walk behind the orders. With ``held`` (backward()'s walk), every node met with a
+    non-zero gradient is recorded there with it: the leaves, whose gradient this pass adds
+    to, and the interior nodes, whose gradient a pass that fails is to put back.
 
     A visited node is marked by setting its ``.grad`` to ``seen``, a 0.0 made for this walk
     and told apart from every other float by identity: quicker to test than a set. The
@@ -49,6 +51,8 @@ def depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = Non
     children = root._operation.walk(root, walked, leaves)
     if held is None:
         marks.append((root, root.grad))
+    elif root.grad:
+        held[root] = root.grad
     root.grad = seen
     try:
         while True:
@@ -58,6 +62,8 @@ def depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = Non
                     if child.grad is not seen:
                         if held is None:
                             marks.append((child, child.grad))
+                        elif child.grad:
+                            held[child] = child.grad
                         child.grad = seen
                         arity = operation.arity  # the usual operands inline (ops.Op.walk)
                         if arity == 2:
@@ -72,6 +78,8 @@ def depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = Non
                                 if bias._operation is None and not (leaves or bias.grad):
                                     if held is None:
                                         marks.append((h, h.grad))
+                                    elif h.grad:
+                                        held[h] = h.grad
                                     h.grad = seen
                                     order.append(h)
                                     order.append(child)

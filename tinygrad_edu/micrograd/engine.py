@@ -41,6 +41,7 @@ from tinygrad_edu.core import ops
 from tinygrad_edu.core.engine import NO_GRAPH, make_node, settle
 from tinygrad_edu.core.messages import describe, math_error, node_name, to_float
 from tinygrad_edu.core.modes import origin_of
+from tinygrad_edu.core.steps import DATA
 from tinygrad_edu.micrograd.ops import CUSTOM_OP_HINT, HandWritten, Power, ReLU
 
 Number = float | int
@@ -224,7 +225,8 @@ def _leaf(data: float) -> Value:
     """A new leaf of this Value for a float, without the constructor's checks."""
     node = _new(Value)
     node.data, node.grad, node.label = data, 0, ""
-    node._operation = node._a = node._b = None
+    node._operation = node._a = None
+    node._b = DATA  # a number made a leaf (see the core's data_leaf)
     return node
 
 
