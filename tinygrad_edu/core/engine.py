@@ -31,7 +31,7 @@ from tinygrad_edu.core.modes import Mode, current, gc_paused
 from tinygrad_edu.core.origins import CallSite
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
 from tinygrad_edu.core.steps import DATA, BackwardStep, replay
-from tinygrad_edu.core.walk import depth_first
+from tinygrad_edu.core.walk import depth_first, put_back
 
 Number = float | int
 NO_GRAPH = "computed under no_grad()"  # the _b of a leaf that an op made under no_grad()
@@ -196,8 +196,9 @@ class Value(NumberProtocol, MicrogradNames):
         so a second call adds exactly one more copy. Call ``zero_grad()`` between steps.
 
         All or nothing: when an op's rule raises (a custom op's ``local``, an
-        ``AnomalyError``, Ctrl-C), every ``.grad`` below this node is put back as it was
-        before the call, and a note on the error names the node where the pass stopped.
+        ``AnomalyError``, Ctrl-C), every leaf's ``.grad`` is put back as it was before the
+        call and the interior nodes' go back to 0 (as before any pass), and a note on the
+        error names the node where the pass stopped.
 
         Raises:
             RuntimeError: for a value computed under ``no_grad()``, which has no graph.
@@ -218,15 +219,14 @@ class Value(NumberProtocol, MicrogradNames):
                     for node in reversed(order):
                         node._operation.backward(node)  # type: ignore[union-attr]
             except BaseException as error:
-                _put_back(order, held)
+                put_back(order, held)
                 error.add_note(
                     f"backward() of {node_name(self)} stopped at {node_name(node)} (op "
-                    f"{node.op!r}); every gradient is back as it was before the call"
+                    f"{node.op!r}); every leaf's gradient is back as it was before the call"
                 )
                 raise
             for leaf, earlier in held.items():
-                if leaf._operation is None:  # the interior ones hold this pass's gradient
-                    leaf.grad = earlier + leaf.grad
+                leaf.grad = earlier + leaf.grad
 
     def backward_steps(self) -> Iterator[BackwardStep]:
         """``backward()`` one node at a time: yields a :class:`BackwardStep` per interior node,
@@ -340,11 +340,6 @@ def data_leaf(x: float, label: str = "", node_class: type[Value] | None = None) 
     return node
 
 
-def is_data_leaf(node: Value) -> bool:
-    """Whether ``node`` is a leaf made by :func:`data_leaf`."""
-    return node._b is DATA and node._operation is None
-
-
 def _check_has_graph(root: Value) -> None:
     if root._b is NO_GRAPH and root._operation is None:
         raise RuntimeError(
@@ -359,9 +354,9 @@ def _check_has_graph(root: Value) -> None:
 def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Value, float]]:
     """Order the interior nodes, reset their gradients and set ∂root/∂root = 1.
 
-    Returns the order and the nodes that already hold a gradient (none after ``zero_grad()``
-    on a new graph), with it. With ``set_aside`` they start this pass at 0, so that a leaf's
-    gradient of this pass is summed from zero and then added to the earlier one once, as
+    Returns the order and the leaves that already hold a gradient (none after
+    ``zero_grad()``), with it. With ``set_aside`` those leaves start this pass at 0, so that
+    this pass's gradient is summed from zero and then added to the earlier one once, as
     PyTorch accumulates: two calls give exactly g + g, even where this pass's contributions
     cancel (+1, −1, +tiny) and would swallow a small g.
     """
@@ -372,14 +367,3 @@ def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Val
             leaf.grad = 0.0
     root.grad = 1.0  # ∂root/∂root
     return order, held
-
-
-def _put_back(order: list[Value], held: dict[Value, float]) -> None:
-    """Undo a pass that failed: every node of ``order`` and every leaf below them gets the
-    gradient it had before the pass, which is in ``held`` for those that held one and 0
-    for the others (the sort records every non-zero one)."""
-    for node in order:
-        node.grad = held.get(node, 0.0)
-        for child in node._operation.children(node):  # type: ignore[union-attr]
-            if child._operation is None:
-                child.grad = held.get(child, 0.0)

@@ -144,12 +144,11 @@ def earlier_gradients_warning(held: dict[Value, float]) -> str:
 def replay(order: list[Value], held: dict[Value, float]) -> Iterator[BackwardStep]:
     """The steps of ``Value.backward_steps()``: each node of ``order`` from the root down.
 
-    The leaves among ``held`` hold a gradient from an earlier ``backward()``: they keep
+    The leaves in ``held`` hold a gradient from an earlier ``backward()``: they keep
     showing it during the pass and get this pass's share at the end, as ``backward()``
     adds it. A warning says so (replaying the steps after a ``backward()`` doubles them)
     when any of them is a leaf of the user's (see :func:`earlier_gradients_warning`).
     """
-    held = {leaf: grad for leaf, grad in held.items() if leaf._operation is None}
     warning = earlier_gradients_warning(held)
     if warning:
         warnings.warn(warning, stacklevel=3)
