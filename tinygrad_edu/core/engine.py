@@ -30,6 +30,7 @@ from tinygrad_edu.core.messages import check_gradients, describe, node_name
 from tinygrad_edu.core.modes import Mode, current, gc_paused
 from tinygrad_edu.core.origins import CallSite
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
+from tinygrad_edu.core.staleness import check_not_stale
 from tinygrad_edu.core.steps import DATA, BackwardStep, replay
 from tinygrad_edu.core.walk import depth_first, put_back
 
@@ -200,13 +201,20 @@ class Value(NumberProtocol, MicrogradNames):
         call and the interior nodes' go back to 0 (as before any pass), and a note on the
         error names the node where the pass stopped.
 
+        A ``.data`` changed after the graph was built makes its gradients meaningless; the
+        check costs a forward pass, so only ``detect_anomaly()`` makes it (see
+        ``staleness.py``).
+
         Raises:
             RuntimeError: for a value computed under ``no_grad()``, which has no graph.
+            StaleGraphError: under ``detect_anomaly()``, for a graph whose ``.data`` changed.
         """
         _check_has_graph(self)
         if self._operation is None:
             self.grad += 1.0  # a leaf: ∂x/∂x = 1, and nothing below it
             return
+        if Mode.anomaly:  # one more forward pass, paid only under detect_anomaly()
+            check_not_stale(self, "backward() under detect_anomaly()")
         with gc_paused():  # the sort's bookkeeping has no cycles, so nothing for the GC to do
             order, held = _start_backward(self, set_aside=True)
             node = self
@@ -236,11 +244,15 @@ class Value(NumberProtocol, MicrogradNames):
         pass, and this pass's share is added to it at the end (as ``backward()`` adds); a
         warning says so, because replaying the steps after a ``backward()`` doubles them.
         Call ``zero_grad()`` first to watch one pass from zero.
+
+        Raises ``StaleGraphError``, naming the node, where a ``.data`` changed after the
+        graph was built (see ``staleness.py``), before any gradient changes.
         """
         _check_has_graph(self)
         if self._operation is None:
             self.grad += 1.0
             return
+        check_not_stale(self, "backward_steps()")
         yield from replay(*_start_backward(self, set_aside=False))
 
     # ----- reading a node ----------------------------------------------------------------

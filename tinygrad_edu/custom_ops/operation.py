@@ -268,6 +268,10 @@ def _op_class(
         def local(out: Value) -> tuple[float, ...]:
             return function.local_values([child.data for child in operands_of(out)], out.data)
 
+        @classmethod
+        def recompute(cls, out: Value) -> float:
+            return float(function.forward(*[child.data for child in operands_of(out)]))
+
         @staticmethod
         def rule(out: Value, operand: int, args: Sequence[str], result: str) -> str:
             return words(operand, args, result)
