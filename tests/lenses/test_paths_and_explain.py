@@ -264,3 +264,18 @@ def test_explain_says_when_grad_comes_from_another_root():
     loss.backward()
     check = explain(a, x).splitlines()
     assert any("a.grad is" in line and "another root" in line for line in check)
+
+
+def test_a_custom_op_at_the_root_is_named_among_the_factors_and_no_value_is_shown_twice():
+    from tests.custom_ops.softplus import make_softplus
+
+    softplus = make_softplus()
+    x, w = Value(0.5, label="x"), Value(0.7, label="w")
+    y = softplus(x * w)
+    y.backward()
+    text = explain(y, w)
+    product = f"{w.grad:.6g}"
+    assert f"(softplus) × 0.5 (*) = {product}" in text  # the root's own op, named
+    assert "along E → (*) → w" in text
+    block = text.split("path 1 of 1")[1].split("\n\n")[0]
+    assert block.count(product) == 1, block  # one factor: its value is the path's product
