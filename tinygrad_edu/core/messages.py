@@ -86,9 +86,9 @@ def not_finite(node: Value) -> Exception:
         if origin_of(node) is None:
             record_origin(node)
         return AnomalyError(f"op {shown}{built_at(node)}")
-    if node.data != node.data:  # NaN: undefined there, not too large
-        return ValueError(f"{shown}: the result is not a number (undefined at this input)")
     if all(math.isfinite(child.data) for child in node.children):
+        if node.data != node.data:  # NaN from finite operands: undefined, not too large
+            return ValueError(f"{shown}: the result is not a number (undefined at this input)")
         return OverflowError(f"{shown}: the result overflows a float")
     return ValueError(f"{shown}: an operand is already infinite or NaN")
 
