@@ -26,12 +26,13 @@ from typing import Any
 
 from tinygrad_edu.core import messages, ops
 from tinygrad_edu.core.fold import TEMPORARY, extend_sum, first_terms, folding, getrefcount
+from tinygrad_edu.core.leaves import data_leaf
 from tinygrad_edu.core.messages import check_gradients, describe, node_name
 from tinygrad_edu.core.modes import Mode, current, gc_paused
 from tinygrad_edu.core.origins import CallSite
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
 from tinygrad_edu.core.staleness import check_not_stale
-from tinygrad_edu.core.steps import DATA, BackwardStep, replay
+from tinygrad_edu.core.steps import BackwardStep, replay
 from tinygrad_edu.core.walk import depth_first, put_back
 
 Number = float | int
@@ -213,8 +214,6 @@ class Value(NumberProtocol, MicrogradNames):
         if self._operation is None:
             self.grad += 1.0  # a leaf: ∂x/∂x = 1, and nothing below it
             return
-        if Mode.anomaly:  # one more forward pass, paid only under detect_anomaly()
-            check_not_stale(self, "backward() under detect_anomaly()")
         with gc_paused():  # the sort's bookkeeping has no cycles, so nothing for the GC to do
             order, held = _start_backward(self, set_aside=True)
             node = self
@@ -228,10 +227,7 @@ class Value(NumberProtocol, MicrogradNames):
                         node._operation.backward(node)  # type: ignore[union-attr]
             except BaseException as error:
                 put_back(order, held)
-                error.add_note(
-                    f"backward() of {node_name(self)} stopped at {node_name(node)} (op "
-                    f"{node.op!r}); every leaf's gradient is back as it was before the call"
-                )
+                error.add_note(messages.stopped_at(self, node))
                 raise
             for leaf, earlier in held.items():
                 leaf.grad = earlier + leaf.grad
@@ -252,7 +248,6 @@ class Value(NumberProtocol, MicrogradNames):
         if self._operation is None:
             self.grad += 1.0
             return
-        check_not_stale(self, "backward_steps()")
         yield from replay(*_start_backward(self, set_aside=False))
 
     # ----- reading a node ----------------------------------------------------------------
@@ -332,24 +327,16 @@ def _call_math(
 
 
 def as_value(x: Value | Number, op: str = "") -> Value:
-    """Return ``x`` if it is a ``Value``; wrap a real number as a new leaf (a data leaf)."""
+    """Return ``x`` if it is a ``Value``; wrap a real number as a new leaf (a data leaf,
+    see ``leaves.py``)."""
     if isinstance(x, Value):
         return x
     if type(x) is float:  # the usual constant (1.0 - x), without the checks below
-        return data_leaf(x)
+        return data_leaf(Value, x)
     where = f"'{op}'" if op else "this operation"
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"{where} needs a Value or a real number as operand, got {describe(x)}")
-    return data_leaf(messages.to_float(x, f"the operand of {where}"))
-
-
-def data_leaf(x: float, label: str = "", node_class: type[Value] | None = None) -> Value:
-    """A new leaf for the float ``x`` that the package, not the user, made: an op's number
-    operand, a network's input, a loss's target (see ``DATA``)."""
-    node = _new(node_class or Value)
-    node.data, node.grad, node.label = x, 0.0, label
-    node._operation, node._a, node._b = None, None, DATA
-    return node
+    return data_leaf(Value, messages.to_float(x, f"the operand of {where}"))
 
 
 def _check_has_graph(root: Value) -> None:
@@ -364,7 +351,8 @@ def _check_has_graph(root: Value) -> None:
 
 
 def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Value, float]]:
-    """Order the interior nodes, reset their gradients and set ∂root/∂root = 1.
+    """Order the interior nodes, reset their gradients and set ∂root/∂root = 1, after
+    checking that the graph is not stale for ``backward_steps()`` and under anomaly mode.
 
     Returns the order and the leaves that already hold a gradient (none after
     ``zero_grad()``), with it. With ``set_aside`` those leaves start this pass at 0, so that
@@ -372,6 +360,8 @@ def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Val
     PyTorch accumulates: two calls give exactly g + g, even where this pass's contributions
     cancel (+1, −1, +tiny) and would swallow a small g.
     """
+    if Mode.anomaly or not set_aside:  # a forward pass more: not on backward()'s fast path
+        check_not_stale(root, "backward_steps()" if not set_aside else "detect_anomaly()")
     held: dict[Value, float] = {}
     order = depth_first(root, leaves=False, held=held)  # leaves their gradients at 0
     if set_aside:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tinygrad_edu.core.engine import Value, settle
+from tinygrad_edu.core.leaves import DATA
 from tinygrad_edu.core.messages import describe
 from tinygrad_edu.core.modes import Mode
 from tinygrad_edu.core.ops import WeightedSum, WeightedSumOfData
-from tinygrad_edu.core.steps import DATA
 
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value) -> Value:
@@ -76,7 +76,7 @@ def input_leaves(numbers: Sequence[float | Value], labels: Sequence[str]) -> tup
             leaf = _new_value(Value)
             leaf.data, leaf.grad, leaf.label = number, 0.0, label
             leaf._operation = leaf._a = None
-            leaf._b = DATA  # a leaf the package made for a number: see engine.data_leaf
+            leaf._b = DATA  # a leaf the package made for a number: see leaves.py
         elif isinstance(number, Value):
             leaf = number
         else:

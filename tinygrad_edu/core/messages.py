@@ -100,6 +100,14 @@ def math_error(error: Exception, name: str, operands: Sequence[Value]) -> Except
     return ValueError(f"{name!r} is undefined for input {operand_list(operands)}")
 
 
+def stopped_at(root: Value, node: Value) -> str:
+    """The note on an error that stopped ``root.backward()`` at ``node``."""
+    return (
+        f"backward() of {node_name(root)} stopped at {node_name(node)} (op {node.op!r}); "
+        "every leaf's gradient is back as it was before the call"
+    )
+
+
 def no_plain_number(node: Value, conversion: str) -> str:
     """Why ``float(node)`` (and so ``math.tanh(node)``), ``int`` or ``complex`` of a Value is
     refused: its result would be a number without a graph, with gradient 0."""

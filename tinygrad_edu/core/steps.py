@@ -7,13 +7,9 @@ from collections.abc import Iterator
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from tinygrad_edu.core.leaves import DATA
 from tinygrad_edu.core.messages import check_gradients, count, node_name, shown
 from tinygrad_edu.core.modes import Mode
-
-# The _b of a leaf the package made for a number (engine.data_leaf): an op's number operand
-# (the 1 of 1 - x), a network's input, a loss's target. zero_grad() zeroes no such leaf and
-# nobody reads its gradient, so backward_steps() does not warn that one holds a gradient.
-DATA = "a number made a leaf"
 
 if TYPE_CHECKING:
     from tinygrad_edu.core.engine import Value
@@ -112,7 +108,7 @@ def earlier_gradients_warning(held: dict[Value, float]) -> str:
     earlier pass, and how to zero exactly those; ``""`` when none does.
 
     Leaves the package made for numbers (an op's number operand, a network's input, a
-    loss's target: ``DATA`` in ``engine.py``) are left out: ``model.zero_grad()`` zeroes no
+    loss's target: ``DATA``, ``leaves.py``) are left out: ``model.zero_grad()`` zeroes no
     such leaf, nobody reads their gradient, and a warning about them would come right after
     the ``zero_grad()`` it asks for.
     """

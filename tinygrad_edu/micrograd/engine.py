@@ -39,9 +39,9 @@ from typing import Any
 from tinygrad_edu.core import Value as CoreValue
 from tinygrad_edu.core import ops
 from tinygrad_edu.core.engine import NO_GRAPH, make_node, settle
+from tinygrad_edu.core.leaves import DATA
 from tinygrad_edu.core.messages import describe, math_error, node_name, to_float
 from tinygrad_edu.core.modes import origin_of
-from tinygrad_edu.core.steps import DATA
 from tinygrad_edu.micrograd.ops import CUSTOM_OP_HINT, HandWritten, Power, ReLU
 
 Number = float | int
