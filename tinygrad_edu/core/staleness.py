@@ -15,7 +15,6 @@ is stale.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tinygrad_edu.core.messages import node_name, operand_list, shown
@@ -29,7 +28,6 @@ class StaleGraphError(ValueError):
     """A node's stored value no longer follows from its operands' data (see the module)."""
 
 
-@dataclass(frozen=True)
 class StaleNode:
     """The first node (operands before users) whose op, recomputed from its operands' data
     now, no longer gives its stored ``data``.
@@ -41,9 +39,13 @@ class StaleNode:
             (a log of what became negative).
     """
 
-    node: Value
-    stored: float
-    now: float | None
+    __slots__ = ("node", "stored", "now")  # a plain class: no dataclasses import for the core
+
+    def __init__(self, node: Value, stored: float, now: float | None) -> None:
+        self.node, self.stored, self.now = node, stored, now
+
+    def __repr__(self) -> str:
+        return f"StaleNode(node={self.node!r}, stored={self.stored!r}, now={self.now!r})"
 
     def __str__(self) -> str:
         node = self.node
