@@ -196,3 +196,11 @@ def test_library_and_plotting_module_import_without_matplotlib():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == plotting.INSTALL_HINT
+
+
+def test_plot_loss_takes_a_list_of_loss_values_from_a_loop_of_your_own():
+    from tinygrad_edu import Value
+
+    losses = [Value(0.9), Value(0.5), 0.25]  # appended as Values, or as numbers
+    ax = plotting.plot_loss(losses)
+    assert list(ax.lines[0].get_ydata()) == [0.9, 0.5, 0.25]

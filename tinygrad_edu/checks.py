@@ -34,6 +34,13 @@ def number(name: str, value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
+def data_of(value: object) -> float:
+    """A Value's ``.data``, or a real number as a float: for data and targets, which may be
+    given either way (``float(v)`` of a Value raises, so that math functions cannot cut
+    the graph)."""
+    return value.data if isinstance(value, Value) else float(value)  # type: ignore[arg-type]
+
+
 def finite_number(name: str, value: object) -> float:
     """A finite real number."""
     result = number(name, value)
@@ -131,8 +138,38 @@ def node(name: str, value: object) -> Value:
     raise _refuse(name, "a Value", value)
 
 
+# 4,096 characters of up to 4 bytes each fill the 16 KB that graphviz's dot reads in one
+# quoted string; a longer label cannot be drawn, and no reader could read it in a box.
+MAX_DRAWN_LABEL = 4096
+
+
 def string_labels(nodes: Sequence[Value]) -> None:
-    """Every node's label is a str (``v.label = 5`` is not caught when it is set)."""
+    """Every node's label is a str (``v.label = 5`` is not caught when it is set) that a
+    drawing can hold: at most ``MAX_DRAWN_LABEL`` characters, without a character that no
+    SVG or DOT file may contain (NUL and the other control characters but tab and line
+    breaks, a lone UTF-16 surrogate). The error names the node and shows the label escaped."""
     for n in nodes:
         if type(n.label) is not str:
             raise TypeError(f"{label_problem(n.label)} (on the node of value {n.data:.6g})")
+        label = n.label
+        if len(label) > MAX_DRAWN_LABEL:
+            problem = f"is {len(label):,} characters long, more than the {MAX_DRAWN_LABEL:,}"
+            fix = "a drawing holds; give the node a shorter label"
+        else:
+            bad = next((c for c in label if _undrawable(c)), None)
+            if bad is None:
+                continue
+            problem = f"holds the character {ascii(bad)}"
+            fix = "which no SVG or DOT file may contain; give it a label of printable characters"
+        shown = ascii(label[:40]) + ("..." if len(label) > 40 else "")
+        raise ValueError(
+            f"the label {shown} (on the node of value {n.data:.6g}) cannot be drawn: it "
+            f"{problem}, {fix}"
+        )
+
+
+def _undrawable(c: str) -> bool:
+    """A control character XML forbids (all below 32 but tab, line feed and carriage
+    return), or half of a UTF-16 surrogate pair, which no UTF-8 file can encode."""
+    code = ord(c)
+    return (code < 32 and c not in "\t\n\r") or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)

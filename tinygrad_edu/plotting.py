@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tinygrad_edu import checks
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.training import History, predict
 
@@ -79,7 +80,7 @@ def plot_loss(
     logarithmic axis, where a steady exponential decrease is a straight line.
     """
     if not isinstance(history, History):
-        history = History(loss=[float(v) for v in history])
+        history = History(loss=[checks.data_of(v) for v in history])
     if not history.loss:
         raise ValueError("plot_loss: the history has no epochs")
     ax = _axes(ax)
@@ -165,8 +166,8 @@ def plot_fit(
         raise ValueError(f"plot_fit needs as many targets as inputs, got {len(X)} and {len(Y)}")
     if points < 2:
         raise ValueError(f"plot_fit needs at least 2 points, got {points}")
-    xs = [float(x[0]) for x in X]
-    ys = [float(y[0]) if isinstance(y, Sequence) else float(y) for y in Y]
+    xs = [checks.data_of(x[0]) for x in X]
+    ys = [checks.data_of(y[0] if isinstance(y, Sequence) else y) for y in Y]
     low, high = min(xs), max(xs)
     grid = [low + (high - low) * k / (points - 1) for k in range(points)]
     ax = _axes(ax)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import warnings
 
 import pytest
 from hypothesis import given, settings
@@ -187,3 +188,49 @@ def test_steps_of_a_leaf_root_are_empty_and_set_its_grad_to_one():
     x = Value(4.0, label="x")
     assert list(x.backward_steps()) == []
     assert x.grad == 1.0
+
+
+# ----- the warning about gradients of an earlier pass ------------------------------------
+
+
+def _steps_warnings(root):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        list(root.backward_steps())
+    return [str(w.message) for w in caught]
+
+
+def test_no_warning_after_model_zero_grad_though_inputs_targets_and_constants_hold_gradients():
+    from tinygrad_edu import MLP
+    from tinygrad_edu.nn import half_sum_squared_error
+
+    model = MLP(2, [2, 1], seed=0)
+    E = half_sum_squared_error(model([0.5, -0.5]), [1.0]) * 2.0
+    E.backward()
+    model.zero_grad()  # the right way: every parameter at 0
+    assert _steps_warnings(E) == []
+
+
+def test_no_warning_when_the_leaves_of_a_hand_built_graph_were_zeroed_by_hand():
+    x, w, b = Value(1.5), Value(-0.8), Value(0.4)
+    E = 0.5 * ((w * x + b).sigmoid() - 1.0) ** 2  # 0.5 and 1.0 become leaves of the graph
+    E.backward()
+    for leaf in (x, w, b):
+        leaf.grad = 0.0
+    assert _steps_warnings(E) == []
+
+
+def test_the_warning_names_the_leaves_that_hold_a_gradient_and_how_to_zero_them():
+    x, w = Value(1.5, label="x"), Value(-0.8, label="w")
+    E = (w * x).tanh()
+    E.backward()
+    w.grad = 0.0  # x still holds its gradient
+    (message,) = _steps_warnings(E)
+    assert "1 leaf already holds a gradient" in message and "'x' = " in message
+    assert "x.grad = 0.0" in message and "'w'" not in message
+    many = [Value(float(k)) for k in range(5)]
+    total = sum(many[1:], many[0] * 1.0)
+    total.backward()
+    (message,) = _steps_warnings(total)
+    assert "5 leaves already hold" in message and "and 2 others" in message
+    assert "set each one's .grad = 0.0" in message

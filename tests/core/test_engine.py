@@ -224,10 +224,10 @@ def test_every_op_backward_equals_local_times_upstream_bitwise():
     assert ops == set(ALL_OPS) - {Abs, WeightedSumOfData}
 
 
-def test_repr_and_float():
+def test_repr_and_data():
     x = Value(2.5, label="x")
     assert repr(x) == "Value(data=2.5, grad=0.0, label='x')"
-    assert float(x.sigmoid()) == pytest.approx(1 / (1 + math.exp(-2.5)))
+    assert x.sigmoid().data == pytest.approx(1 / (1 + math.exp(-2.5)))
 
 
 def test_second_backward_adds_this_calls_gradient_once_like_pytorch():
@@ -248,7 +248,7 @@ def test_stopping_backward_steps_early_keeps_earlier_gradients():
     y.backward()
     earlier = x.grad
     steps = y.backward_steps()
-    with pytest.warns(UserWarning, match="already hold a gradient from an earlier backward"):
+    with pytest.warns(UserWarning, match="already holds? a gradient from an earlier backward"):
         next(steps)  # only the tanh node: nothing reaches x yet
     steps.close()
     assert x.grad == earlier

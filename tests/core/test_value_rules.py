@@ -27,6 +27,40 @@ def test_round_gives_a_number():
     assert round(v) == 3 and type(round(v)) is int
 
 
+@pytest.mark.parametrize(
+    "convert", [math.tanh, math.exp, math.log, math.sqrt, math.floor, float, int, complex]
+)
+def test_math_functions_and_number_conversions_refuse_a_value_instead_of_cutting_the_graph(
+    convert,
+):
+    x = Value(2.0, label="x")
+    with pytest.raises(TypeError) as refused:
+        convert(x)
+    message = str(refused.value)
+    assert "'x'" in message and "x.tanh()" in message and "x.data" in message
+    assert "no gradient" in message
+
+
+def test_the_way_math_tanh_used_to_lose_the_gradient_now_fails_loudly_and_the_method_works():
+    x = Value(0.5, label="x")
+    with pytest.raises(TypeError, match=r"x\.tanh\(\)"):
+        x * math.tanh(x)  # before: a constant tanh(0.5), and x.grad = tanh(0.5) only
+    y = x * x.tanh()
+    y.backward()
+    t = math.tanh(0.5)
+    assert x.grad == pytest.approx(t + 0.5 * (1 - t * t))
+
+
+def test_an_unlabelled_value_is_called_v_in_the_advice():
+    with pytest.raises(TypeError, match=r"the leaf 3.*v\.exp\(\).*v\.data"):
+        math.exp(Value(3.0))
+
+
+def test_a_value_is_true_as_an_object_so_node_or_default_works():
+    zero = Value(0.0)
+    assert bool(zero) and (zero or None) is zero  # a node, not a truth value: read .data
+
+
 def test_abs_is_an_op_with_the_sign_as_its_derivative():
     for x, grad in ((-2.0, -1.0), (3.0, 1.0), (0.0, 0.0)):
         v = Value(x, label="v")

@@ -165,6 +165,9 @@ def test_an_op_of_two_operands_is_no_activation():
         (("tanh", math.tanh, lambda x, out: (1 - out**2,)), ValueError, "'tanh' is a built-in op"),
         (("linear", abs, lambda x, out: (1,)), ValueError, "'linear' is a built-in op"),
         (("soft plus", math.exp, lambda x, out: (out,)), ValueError, "one word, without spaces"),
+        (("**2", math.exp, lambda x, out: (out,)), ValueError, "'\\*\\*2' must be a name"),
+        (("+", math.exp, lambda x, out: (out,)), ValueError, "starts with a letter"),
+        (("2x", math.exp, lambda x, out: (out,)), ValueError, "starts with a letter"),
         ((3, math.exp, lambda x, out: (out,)), TypeError, "the symbol must be a short name"),
         (("f", "x", lambda x, out: (1,)), TypeError, "forward must be a function, got str 'x'"),
         (("f", lambda *xs: 0.0, lambda x, out: (1,)), TypeError, "a fixed number of operands"),
@@ -202,3 +205,24 @@ def test_bad_calls_and_bad_results_are_refused():
     pair = custom_op("pair", lambda x: x, lambda x, out: (1.0, 2.0))
     with pytest.raises(TypeError, match=r"local must return 1 number, one per operand \(x\)"):
         pair(Value(1.0))
+
+
+def test_a_nan_result_is_called_undefined_not_an_overflow():
+    undefined = custom_op("undefined", lambda x: math.nan, lambda x, out: (1.0,), check=False)
+    with pytest.raises(ValueError, match=r"'undefined' gives nan .*not a number") as refused:
+        undefined(Value(1.0))
+    assert "overflow" not in str(refused.value)
+
+
+def test_a_result_too_large_for_a_float_names_the_op_and_its_input():
+    huge = custom_op("huge", lambda x: 10**400, lambda x, out: (1.0,), check=False)
+    with pytest.raises(
+        OverflowError,
+        match=r"custom op 'huge': forward gives an int of about "
+        r"10\*\*400 for input 'x' = 1.0",
+    ):
+        huge(Value(1.0, label="x"))
+    steep = custom_op("steep", lambda x: x, lambda x, out: (10**400,), check=False)
+    y = steep(Value(1.0))
+    with pytest.raises(OverflowError, match=r"custom op 'steep': local gives an int"):
+        y.backward()

@@ -264,3 +264,47 @@ def test_explain_says_when_grad_comes_from_another_root():
     loss.backward()
     check = explain(a, x).splitlines()
     assert any("a.grad is" in line and "another root" in line for line in check)
+
+
+def test_a_custom_op_at_the_root_is_named_among_the_factors_and_no_value_is_shown_twice():
+    from tests.custom_ops.softplus import make_softplus
+
+    softplus = make_softplus()
+    x, w = Value(0.5, label="x"), Value(0.7, label="w")
+    y = softplus(x * w)
+    y.backward()
+    text = explain(y, w)
+    product = f"{w.grad:.6g}"
+    assert f"(softplus) × 0.5 (*) = {product}" in text  # the root's own op, named
+    assert "along E → (*) → w" in text
+    block = text.split("path 1 of 1")[1].split("\n\n")[0]
+    assert block.count(product) == 1, block  # one factor: its value is the path's product
+
+
+def test_a_deep_chain_reusing_one_value_fails_early_with_the_edge_count():
+    x = Value(1.0001, label="x")
+    v = x
+    for _ in range(3000):
+        v = v * x  # 3,001 paths down to x, of 1 to 3,000 edges: 4.5 million edges
+    with pytest.raises(
+        ValueError,
+        match=r"3,001 paths .* have 4,504,500 edges in all, more "
+        r"than max_edges=1,000,000",
+    ):
+        chain_paths(v, x)
+    with pytest.raises(ValueError, match="max_edges"):
+        explain(v, x, max_paths=10_000)
+    assert len(chain_paths(v, x, max_edges=5_000_000)) == 3001
+
+
+@settings(max_examples=40, deadline=None)
+@given(programs())
+def test_the_edge_count_is_the_number_of_edges_listed(program):
+    from tinygrad_edu.lenses.paths import _edges_listed
+
+    leaves, root = build(*program)
+    for leaf in leaves:
+        paths = chain_paths(root, leaf)
+        if leaf is not root and paths:
+            counts = count_paths(root, leaf)
+            assert _edges_listed(leaf, counts) == sum(len(p.edges) for p in paths)

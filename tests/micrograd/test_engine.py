@@ -35,6 +35,14 @@ EXPRESSIONS = {
 }
 
 
+@pytest.mark.parametrize("convert", [math.tanh, math.exp, float])
+def test_the_drop_in_refuses_math_functions_as_micrograd_does(convert):
+    x = Value(0.5, label="x")
+    with pytest.raises(TypeError, match=r"x\.tanh\(\).*x\.data"):
+        convert(x)
+    assert x.tanh().data == math.tanh(0.5)  # the op keeps the graph
+
+
 def shape(v):
     """The graph below ``v`` as micrograd's attributes show it: op, value, and the operands'
     shapes (sorted, as ``_prev`` is a set)."""

@@ -428,3 +428,25 @@ def test_optimisers_reject_bad_settings_before_touching_anything(make, error, me
 def test_losses_reject_mismatched_or_wrong_targets(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    "label, problem",
+    [
+        ("a\x00b", r"the label 'a\\x00b' .* holds the character '\\x00'"),
+        ("a\ud800b", r"the label 'a\\ud800b' .* holds the character '\\ud800'"),
+        ("x" * 20_000, r"the label 'x{40}'\.\.\. .* is 20,000 characters long"),
+    ],
+)
+def test_a_label_no_drawing_can_hold_is_named_before_drawing(label, problem):
+    from tinygrad_edu import draw_dot, stepper
+
+    x = Value(1.0, label=label)
+    y = (x * 2.0).tanh()
+    y.backward()
+    with pytest.raises(ValueError, match=problem):
+        draw_dot(y)
+    with pytest.raises(ValueError, match=problem):
+        stepper(y)
+    x.label = "a\tb\nc"  # tab and line breaks are text an SVG may hold
+    assert "svg" in draw_dot(y).svg_without_dot()

@@ -15,6 +15,7 @@ from tinygrad_edu.core.modes import (
 )
 from tinygrad_edu.core.order import interior_order, topological_order
 from tinygrad_edu.core.origins import CallSite
+from tinygrad_edu.core.staleness import StaleGraphError, StaleNode, find_stale_node
 from tinygrad_edu.core.steps import BackwardStep, EdgeStep
 
 __all__ = [
@@ -22,9 +23,12 @@ __all__ = [
     "BackwardStep",
     "CallSite",
     "EdgeStep",
+    "StaleGraphError",
+    "StaleNode",
     "Value",
     "as_value",
     "detect_anomaly",
+    "find_stale_node",
     "gc_paused",
     "interior_order",
     "layer_weighted_sums",

@@ -26,12 +26,14 @@ from typing import Any
 
 from tinygrad_edu.core import messages, ops
 from tinygrad_edu.core.fold import TEMPORARY, extend_sum, first_terms, folding, getrefcount
+from tinygrad_edu.core.leaves import data_leaf
 from tinygrad_edu.core.messages import check_gradients, describe, node_name
 from tinygrad_edu.core.modes import Mode, current, gc_paused
 from tinygrad_edu.core.origins import CallSite
 from tinygrad_edu.core.protocols import MicrogradNames, NumberProtocol
+from tinygrad_edu.core.staleness import check_not_stale
 from tinygrad_edu.core.steps import BackwardStep, replay
-from tinygrad_edu.core.walk import depth_first
+from tinygrad_edu.core.walk import depth_first, put_back
 
 Number = float | int
 NO_GRAPH = "computed under no_grad()"  # the _b of a leaf that an op made under no_grad()
@@ -56,7 +58,9 @@ class Value(NumberProtocol, MicrogradNames):
 
     ``==`` and hashing are by identity, so nodes can be dict keys. ``<``, ``>``, ``<=`` and
     ``>=`` compare ``.data`` (so ``max(values)`` picks a node), ``format(v, ".3f")`` and
-    ``round(v, 3)`` give numbers, and ``abs(v)`` is an op with a gradient.
+    ``round(v, 3)`` give numbers, and ``abs(v)`` is an op with a gradient. ``float(v)``,
+    ``int(v)`` and so ``math.tanh(v)`` raise a TypeError: a plain number has no gradient,
+    so write ``v.tanh()`` for the op and ``v.data`` for the number.
     """
 
     # Seven slots and no __dict__: a node is one small object for Python's garbage collector.
@@ -193,8 +197,18 @@ class Value(NumberProtocol, MicrogradNames):
         PyTorch: each call sums its gradient from zero and adds it to the earlier one once,
         so a second call adds exactly one more copy. Call ``zero_grad()`` between steps.
 
+        All or nothing: when an op's rule raises (a custom op's ``local``, an
+        ``AnomalyError``, Ctrl-C), every leaf's ``.grad`` is put back as it was before the
+        call and the interior nodes' go back to 0 (as before any pass), and a note on the
+        error names the node where the pass stopped.
+
+        A ``.data`` changed after the graph was built makes its gradients meaningless; the
+        check costs a forward pass, so only ``detect_anomaly()`` makes it (see
+        ``staleness.py``).
+
         Raises:
             RuntimeError: for a value computed under ``no_grad()``, which has no graph.
+            StaleGraphError: under ``detect_anomaly()``, for a graph whose ``.data`` changed.
         """
         _check_has_graph(self)
         if self._operation is None:
@@ -202,7 +216,8 @@ class Value(NumberProtocol, MicrogradNames):
             return
         with gc_paused():  # the sort's bookkeeping has no cycles, so nothing for the GC to do
             order, held = _start_backward(self, set_aside=True)
-            try:
+            node = self
+            try:  # costs nothing until an error (Python 3.11's exceptions are zero-cost)
                 if Mode.anomaly:
                     for node in reversed(order):
                         node._operation.backward(node)  # type: ignore[union-attr]
@@ -210,9 +225,12 @@ class Value(NumberProtocol, MicrogradNames):
                 else:
                     for node in reversed(order):
                         node._operation.backward(node)  # type: ignore[union-attr]
-            finally:
-                for leaf, earlier in held.items():
-                    leaf.grad = earlier + leaf.grad
+            except BaseException as error:
+                put_back(order, held)
+                error.add_note(messages.stopped_at(self, node))
+                raise
+            for leaf, earlier in held.items():
+                leaf.grad = earlier + leaf.grad
 
     def backward_steps(self) -> Iterator[BackwardStep]:
         """``backward()`` one node at a time: yields a :class:`BackwardStep` per interior node,
@@ -222,6 +240,9 @@ class Value(NumberProtocol, MicrogradNames):
         pass, and this pass's share is added to it at the end (as ``backward()`` adds); a
         warning says so, because replaying the steps after a ``backward()`` doubles them.
         Call ``zero_grad()`` first to watch one pass from zero.
+
+        Raises ``StaleGraphError``, naming the node, where a ``.data`` changed after the
+        graph was built (see ``staleness.py``), before any gradient changes.
         """
         _check_has_graph(self)
         if self._operation is None:
@@ -306,15 +327,16 @@ def _call_math(
 
 
 def as_value(x: Value | Number, op: str = "") -> Value:
-    """Return ``x`` if it is a ``Value``; wrap a real number as a new leaf."""
+    """Return ``x`` if it is a ``Value``; wrap a real number as a new leaf (a data leaf,
+    see ``leaves.py``)."""
     if isinstance(x, Value):
         return x
     if type(x) is float:  # the usual constant (1.0 - x), without the checks below
-        return Value(x)
+        return data_leaf(Value, x)
     where = f"'{op}'" if op else "this operation"
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"{where} needs a Value or a real number as operand, got {describe(x)}")
-    return Value(x if type(x) is float else messages.to_float(x, f"the operand of {where}"))
+    return data_leaf(Value, messages.to_float(x, f"the operand of {where}"))
 
 
 def _check_has_graph(root: Value) -> None:
@@ -329,7 +351,8 @@ def _check_has_graph(root: Value) -> None:
 
 
 def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Value, float]]:
-    """Order the interior nodes, reset their gradients and set ∂root/∂root = 1.
+    """Order the interior nodes, reset their gradients and set ∂root/∂root = 1, after
+    checking that the graph is not stale for ``backward_steps()`` and under anomaly mode.
 
     Returns the order and the leaves that already hold a gradient (none after
     ``zero_grad()``), with it. With ``set_aside`` those leaves start this pass at 0, so that
@@ -337,6 +360,8 @@ def _start_backward(root: Value, set_aside: bool) -> tuple[list[Value], dict[Val
     PyTorch accumulates: two calls give exactly g + g, even where this pass's contributions
     cancel (+1, −1, +tiny) and would swallow a small g.
     """
+    if Mode.anomaly or not set_aside:  # a forward pass more: not on backward()'s fast path
+        check_not_stale(root, "backward_steps()" if not set_aside else "detect_anomaly()")
     held: dict[Value, float] = {}
     order = depth_first(root, leaves=False, held=held)  # leaves their gradients at 0
     if set_aside:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tinygrad_edu.core.engine import Value, settle
+from tinygrad_edu.core.leaves import DATA
 from tinygrad_edu.core.messages import describe
 from tinygrad_edu.core.modes import Mode
 from tinygrad_edu.core.ops import WeightedSum, WeightedSumOfData
@@ -74,7 +75,8 @@ def input_leaves(numbers: Sequence[float | Value], labels: Sequence[str]) -> tup
         if type(number) is float:
             leaf = _new_value(Value)
             leaf.data, leaf.grad, leaf.label = number, 0.0, label
-            leaf._operation = leaf._a = leaf._b = None
+            leaf._operation = leaf._a = None
+            leaf._b = DATA  # a leaf the package made for a number: see leaves.py
         elif isinstance(number, Value):
             leaf = number
         else:

@@ -87,6 +87,8 @@ def not_finite(node: Value) -> Exception:
             record_origin(node)
         return AnomalyError(f"op {shown}{built_at(node)}")
     if all(math.isfinite(child.data) for child in node.children):
+        if node.data != node.data:  # NaN from finite operands: undefined, not too large
+            return ValueError(f"{shown}: the result is not a number (undefined at this input)")
         return OverflowError(f"{shown}: the result overflows a float")
     return ValueError(f"{shown}: an operand is already infinite or NaN")
 
@@ -96,6 +98,27 @@ def math_error(error: Exception, name: str, operands: Sequence[Value]) -> Except
     if isinstance(error, OverflowError):
         return OverflowError(f"{name!r} overflows a float for input {operand_list(operands)}")
     return ValueError(f"{name!r} is undefined for input {operand_list(operands)}")
+
+
+def stopped_at(root: Value, node: Value) -> str:
+    """The note on an error that stopped ``root.backward()`` at ``node``."""
+    return (
+        f"backward() of {node_name(root)} stopped at {node_name(node)} (op {node.op!r}); "
+        "every leaf's gradient is back as it was before the call"
+    )
+
+
+def no_plain_number(node: Value, conversion: str) -> str:
+    """Why ``float(node)`` (and so ``math.tanh(node)``), ``int`` or ``complex`` of a Value is
+    refused: its result would be a number without a graph, with gradient 0."""
+    v = node.label if node.label.isidentifier() else "v"
+    return (
+        f"{conversion} of a Value ({node_name(node)}) would be a plain number cut from the "
+        "graph, so no gradient could flow back through it (math.tanh, math.exp and the other "
+        f"math functions call float()). Write {v}.tanh(), {v}.exp(), {v}.log(), "
+        f"{v}.sigmoid(), {v}.relu() or {v} ** n to keep the gradient, and {v}.data for the "
+        "number itself"
+    )
 
 
 def label_problem(label: object) -> str:

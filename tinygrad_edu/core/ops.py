@@ -101,6 +101,16 @@ class Op:
         raise NotImplementedError
 
     @classmethod
+    def recompute(cls, out: Value) -> float | None:
+        """The op's value from its operands' data *now*, computed as it was when ``out`` was
+        made (so it equals ``out.data`` bit for bit while no operand's ``.data`` changed);
+        ``None`` for an op that cannot say (one written by hand). May raise as the op does."""
+        forward: Callable[..., float] | None = getattr(cls, "forward", None)
+        if forward is None:
+            return None
+        return forward(*[child.data for child in cls.children(out)])
+
+    @classmethod
     def edge_order(cls, out: Value) -> Iterable[int]:
         """The positions in ``children`` in the order ``backward`` adds along them, which the
         stepper follows to leave the same bits: in order, for every op but Σwx+b (and only
@@ -283,6 +293,10 @@ class PowConst(Op):
     @classmethod
     def name(cls, out: Value) -> str:
         return f"**{exponent_text(out._b)}"
+
+    @classmethod
+    def recompute(cls, out: Value) -> float:
+        return cls.forward(out._a.data, out._b)  # n is the op's constant, not an operand
 
     @staticmethod
     def local(out: Value) -> tuple[float]:
@@ -562,6 +576,15 @@ class WeightedSum(Op):
                 parts.append(inputs)
         parts.append((parameters[-1],))
         return chain.from_iterable(parts)
+
+    @classmethod
+    def recompute(cls, out: Value) -> float:
+        """b + w₁x₁ + w₂x₂ + …, in the order ``fused.py`` sums."""
+        parameters = out._a
+        total: float = parameters[-1].data
+        for w, x in zip(parameters, out._b):  # noqa: B905 - the bias is left out, as below
+            total += w.data * x.data
+        return total
 
     @staticmethod
     def edge_order(out: Value) -> list[int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tinygrad_edu.core.messages import to_float
+from tinygrad_edu.core.messages import no_plain_number, to_float
 
 if TYPE_CHECKING:
     from tinygrad_edu.core.engine import Value
@@ -28,13 +28,29 @@ class _Node(Protocol):
 class NumberProtocol:
     """``format(v, ".3f")`` and ``round(v, 3)`` give numbers; ``<``, ``<=``, ``>``, ``>=``
     compare ``.data`` with a Value or a real number (so ``max(values)`` picks a node).
-    ``==`` and hashing stay by identity, so that nodes can be dict keys."""
+    ``==`` and hashing stay by identity, so that nodes can be dict keys.
+
+    ``float(v)``, ``int(v)`` and ``complex(v)`` raise a TypeError, as does every ``math``
+    function given a Value (``math.tanh(v)`` asks for ``float(v)``): their result is a plain
+    number, cut from the graph, so a gradient through it would silently be 0. The message
+    says to write ``v.tanh()`` for the op and ``v.data`` for the number. ``round`` and
+    ``format`` stay: rounding's derivative is 0 wherever it exists, so a number without a
+    graph is its right answer, and formatting only shows the number. ``bool(v)`` is true for
+    every node, 0 included, as for any object (``node or default`` works): a Value is a node,
+    not a truth value; test ``v.data``.
+    """
 
     __slots__ = ()
     data: float  # the Value's slot
 
     def __float__(self) -> float:
-        return self.data
+        raise TypeError(no_plain_number(self, "float()"))  # type: ignore[arg-type]
+
+    def __int__(self) -> int:
+        raise TypeError(no_plain_number(self, "int()"))  # type: ignore[arg-type]
+
+    def __complex__(self) -> complex:
+        raise TypeError(no_plain_number(self, "complex()"))  # type: ignore[arg-type]
 
     def __format__(self, spec: str) -> str:
         return format(self.data, spec) if spec else str(self)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from tinygrad_edu.core.leaves import DATA
 from tinygrad_edu.core.messages import check_gradients, count, node_name, shown
 from tinygrad_edu.core.modes import Mode
 
@@ -99,23 +100,54 @@ def apply_step(node: Value, aside: dict[Value, float]) -> BackwardStep:
 
 _POSITION = attrgetter("position")
 
+MAX_LEAVES_NAMED = 3
+
+
+def earlier_gradients_warning(held: dict[Value, float]) -> str:
+    """What ``backward_steps()`` says when leaves of the user's hold a gradient from an
+    earlier pass, and how to zero exactly those; ``""`` when none does.
+
+    Leaves the package made for numbers (an op's number operand, a network's input, a
+    loss's target: ``DATA``, ``leaves.py``) are left out: ``model.zero_grad()`` zeroes no
+    such leaf, nobody reads their gradient, and a warning about them would come right after
+    the ``zero_grad()`` it asks for.
+    """
+    mine = [leaf for leaf in held if leaf._b is not DATA]
+    if not mine:
+        return ""
+    named = ", ".join(
+        f"{node_name(leaf)} = {shown(held[leaf])}" for leaf in mine[:MAX_LEAVES_NAMED]
+    )
+    more = (
+        f" and {count(len(mine) - MAX_LEAVES_NAMED, 'other')}"
+        if len(mine) > MAX_LEAVES_NAMED
+        else ""
+    )
+    labels = [leaf.label for leaf in mine]
+    if len(mine) <= MAX_LEAVES_NAMED and all(label.isidentifier() for label in labels):
+        fix = " = ".join(f"{label}.grad" for label in labels) + " = 0.0"
+    else:
+        fix = "set each one's .grad = 0.0"
+    return (
+        f"backward_steps(): {count(len(mine), 'leaf already holds', 'leaves already hold')} a "
+        f"gradient from an earlier backward() ({named}{more}); this pass adds to "
+        f"{'it' if len(mine) == 1 else 'them'} at its end, as backward() does. To watch one pass "
+        f"from zero, zero {'it' if len(mine) == 1 else 'them'} first: {fix} (model.zero_grad() "
+        "does it for a model's parameters)."
+    )
+
 
 def replay(order: list[Value], held: dict[Value, float]) -> Iterator[BackwardStep]:
     """The steps of ``Value.backward_steps()``: each node of ``order`` from the root down.
 
-    ``held`` are the leaves that hold a gradient from an earlier ``backward()``: they keep
+    The leaves in ``held`` hold a gradient from an earlier ``backward()``: they keep
     showing it during the pass and get this pass's share at the end, as ``backward()``
-    adds it, and a warning says so (replaying the steps after a ``backward()`` doubles them).
+    adds it. A warning says so (replaying the steps after a ``backward()`` doubles them)
+    when any of them is a leaf of the user's (see :func:`earlier_gradients_warning`).
     """
-    if held:
-        leaf = next(iter(held))
-        warnings.warn(
-            f"backward_steps(): {count(len(held), 'leaf already holds', 'leaves already hold')}"
-            f" a gradient from an earlier backward() ({node_name(leaf)}: {shown(held[leaf])});"
-            " this pass adds to them at its "
-            "end. Call zero_grad() first to see one pass from zero.",
-            stacklevel=3,
-        )
+    warning = earlier_gradients_warning(held)
+    if warning:
+        warnings.warn(warning, stacklevel=3)
     aside = dict.fromkeys(held, 0.0)
     try:
         for node in reversed(order):

@@ -14,7 +14,8 @@ tricks that took a third off a training step:
   once (``ops.WeightedSum.walk``), and a unit a = f(Σwx+b) whose tuples were walked is
   listed with its sum at once;
 * backward()'s walk records the leaves that already hold a gradient (``held``) as it meets
-  them, so no second pass over the leaves is needed.
+  them, so no second pass over the leaves is needed (and a pass that fails can put them
+  back: :func:`put_back`).
 """
 
 from __future__ import annotations
@@ -99,3 +100,16 @@ def depth_first(root: Value, leaves: bool, held: dict[Value, float] | None = Non
         for node, grad in marks:
             node.grad = grad
     return order
+
+
+def put_back(order: list[Value], held: dict[Value, float]) -> None:
+    """Undo a backward() pass that failed: every leaf below the nodes of ``order`` (the
+    walk's) gets back the gradient it had, which is in ``held`` for those that held one (the
+    walk records every non-zero one) and 0 for the others; the interior nodes, the pass's
+    scratch space, go back to 0, the gradient of a node that no pass has reached. (Keeping
+    their earlier gradients would cost a test per node in the walk above, 0.7% of a step.)"""
+    for node in order:
+        node.grad = 0.0
+        for child in node._operation.children(node):  # type: ignore[union-attr]
+            if child._operation is None:
+                child.grad = held.get(child, 0.0)

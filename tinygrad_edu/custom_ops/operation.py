@@ -17,7 +17,7 @@ from typing import Any
 
 from tinygrad_edu.checks import is_number
 from tinygrad_edu.core import Value, as_value, make_node, ops
-from tinygrad_edu.core.messages import describe, math_error
+from tinygrad_edu.core.messages import describe, magnitude, math_error, operand_list
 from tinygrad_edu.custom_ops.first_use import check_local
 
 Rule = str | Sequence[str] | Callable[[int, Sequence[str], str], str] | None
@@ -77,7 +77,7 @@ class CustomOp:
             raise TypeError(
                 f"custom op {symbol!r}: forward must return a number, got {describe(result)}"
             )
-        data = float(result)
+        data = _as_float(result, f"custom op {symbol!r}: forward", values)
         if self.check and not self._checked and math.isfinite(data):
             self._checked = check_local(self, xs, data)
         if arity == 1:
@@ -102,10 +102,23 @@ class CustomOp:
                 f"{'s' if arity > 1 else ''}, one per operand ({', '.join(self.names)}), "
                 f"got {describe(result)}"
             )
-        return tuple(float(x) for x in result)
+        return tuple(_as_float(x, f"custom op {self.symbol!r}: local") for x in result)
 
     def __repr__(self) -> str:
         return f"custom_op({self.symbol!r}: {self.symbol}({', '.join(self.names)}))"
+
+
+def _as_float(number: Any, what: str, operands: Sequence[Value] = ()) -> float:
+    """A result of the user's function as a float; an int too large for one is an
+    OverflowError naming the op (and its input)."""
+    try:
+        return float(number)
+    except OverflowError:
+        at = f" for input {operand_list(operands)}" if operands else ""
+        raise OverflowError(
+            f"{what} gives an int {magnitude(number)}{at}, too large for a float (the "
+            "largest is about 1.8e308)"
+        ) from None
 
 
 def custom_op(
@@ -154,6 +167,12 @@ def _checked_symbol(symbol: object) -> str:
         )
     if any(c.isspace() for c in symbol) or not symbol.isprintable():
         raise ValueError(f"custom_op: the symbol {symbol!r} must be one word, without spaces")
+    if not symbol[0].isalpha() or not all(c.isalnum() or c in "_'′" for c in symbol):
+        raise ValueError(
+            f"custom_op: the symbol {symbol!r} must be a name of letters and digits that "
+            "starts with a letter, such as 'softplus': signs such as '**2' or '+' are how "
+            "the built-in ops are shown"
+        )
     if symbol == "linear" or any(
         op.symbol == symbol or op.function == symbol for op in ops.ALL_OPS
     ):
@@ -267,6 +286,10 @@ def _op_class(
         @staticmethod
         def local(out: Value) -> tuple[float, ...]:
             return function.local_values([child.data for child in operands_of(out)], out.data)
+
+        @classmethod
+        def recompute(cls, out: Value) -> float:
+            return float(function.forward(*[child.data for child in operands_of(out)]))
 
         @staticmethod
         def rule(out: Value, operand: int, args: Sequence[str], result: str) -> str:

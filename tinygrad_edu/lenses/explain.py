@@ -322,7 +322,8 @@ class _Namer:
                 op += f", operand {edge.position + 1}"
             return f"{value} ({op})" if rule == value else f"{rule} = {value} ({op})"
         inner = " → ".join(f"({edge.child.op})" for edge in factor.edges[:-1])
-        locals_ = " × ".join(_number(edge.local) for edge in factor.edges)
+        # each local derivative with the op it is of, the upper node's own op first
+        locals_ = " × ".join(f"{_number(edge.local)} ({edge.parent.op})" for edge in factor.edges)
         return (
             f"{locals_} = {value} along {self.name(factor.upper)} → {inner} → "
             f"{self.name(factor.lower)} (inner nodes without labels)"
@@ -389,7 +390,7 @@ def _path_block(number: int, total: int, path: ChainPath, namer: _Namer, width: 
     return [
         *_fit(f"path {number} of {total}: {route}", width),
         *_table(names, values, width),
-        f"    = {_number(path.product)}",
+        *([f"    = {_number(path.product)}"] if len(factors) > 1 else []),  # else shown above
         "",
     ]
 

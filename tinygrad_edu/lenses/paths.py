@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 DEFAULT_MAX_PATHS = 100_000
+DEFAULT_MAX_EDGES = 1_000_000  # edges over all paths listed: about 100 MB of ChainEdges
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def chain_paths(
     max_paths: int = DEFAULT_MAX_PATHS,
     *,
     index: GraphIndex | None = None,
+    max_edges: int = DEFAULT_MAX_EDGES,
 ) -> list[ChainPath]:
     """Every path from ``root`` down to ``leaf``, in the order of each node's operands.
 
@@ -88,10 +90,13 @@ def chain_paths(
     one was made already.
 
     Raises:
-        ValueError: if there are more than ``max_paths`` paths. They are counted first, so
-            a graph with astronomically many paths fails at once instead of running forever.
+        ValueError: if there are more than ``max_paths`` paths, or they have more than
+            ``max_edges`` edges in all (a deep chain that reuses one value has n paths of up
+            to n edges: n² edges). Both are counted first, so a graph with astronomically
+            many paths fails at once instead of running forever or filling the memory.
     """
     checks.positive_int("max_paths", max_paths)
+    checks.positive_int("max_edges", max_edges)
     index, leaf = graph_and_node(root, leaf, "chain_paths", index)
     root = index.root
     if leaf is root:
@@ -104,7 +109,31 @@ def chain_paths(
             f"more than max_paths={max_paths:,}; explain(root, leaf) adds them up route by "
             "route, chain_routes(root, leaf) gives the routes, or raise max_paths"
         )
+    edges = _edges_listed(leaf, counts)
+    if edges > max_edges:
+        raise ValueError(
+            f"the {total:,} paths from {_short_name(root)} down to {_short_name(leaf)} have "
+            f"{edges:,} edges in all, more than max_edges={max_edges:,} (long paths share "
+            "most of their edges); choose a smaller graph or raise max_edges"
+        )
     return _walk(root, leaf, counts) if total else []
+
+
+def _edges_listed(leaf: Value, counts: dict[Value, int]) -> int:
+    """The number of edges over all the paths down to ``leaf`` from the last node of
+    ``counts`` (the root), without listing them: edges(leaf) = 0 and edges(n) = Σ over the
+    operands c of n that reach ``leaf`` of paths(c) + edges(c), as each path through c
+    adds the edge n → c. ``counts`` lists children before parents (``path_counts``)."""
+    edges: dict[Value, int] = {}
+    total = 0
+    for node in counts:
+        total = 0
+        if node is not leaf:
+            for child in node.children:
+                if child in counts:
+                    total += counts[child] + edges[child]
+        edges[node] = total
+    return total
 
 
 def graph_and_node(

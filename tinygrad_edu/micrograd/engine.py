@@ -20,8 +20,9 @@ them. The nodes are tinygrad_edu Values in every other way: ``backward()``, ``dr
 ``explain``, ``chain_paths``, ``backward_steps()`` and ``gradcheck`` work on them, ``no_grad()``
 and ``detect_anomaly()`` apply, and no op makes a node holding inf or NaN. ``.data`` is always
 a float (``Value(2)`` prints ``data=2.0`` where micrograd prints ``data=2``); ``.grad`` starts as
-micrograd's int 0. The core's extra ops (``exp``, ``tanh``, ``sigmoid``, ``log``, ``abs``, a
-Value exponent) also return this Value.
+micrograd's int 0. ``math.tanh(v)``, ``float(v)`` and the like raise a TypeError, as in
+micrograd, saying to write ``v.tanh()`` (and ``v.data`` for the number). The core's extra ops
+(``exp``, ``tanh``, ``sigmoid``, ``log``, ``abs``, a Value exponent) also return this Value.
 
 An op written by hand, as the lecture does (``out = Value(t, (x,), 'tanh')``, then
 ``out._backward = f``), runs ``f`` in backward and shows the local derivatives it measures from
@@ -38,6 +39,7 @@ from typing import Any
 from tinygrad_edu.core import Value as CoreValue
 from tinygrad_edu.core import ops
 from tinygrad_edu.core.engine import NO_GRAPH, make_node, settle
+from tinygrad_edu.core.leaves import DATA
 from tinygrad_edu.core.messages import describe, math_error, node_name, to_float
 from tinygrad_edu.core.modes import origin_of
 from tinygrad_edu.micrograd.ops import CUSTOM_OP_HINT, HandWritten, Power, ReLU
@@ -223,7 +225,8 @@ def _leaf(data: float) -> Value:
     """A new leaf of this Value for a float, without the constructor's checks."""
     node = _new(Value)
     node.data, node.grad, node.label = data, 0, ""
-    node._operation = node._a = node._b = None
+    node._operation = node._a = None
+    node._b = DATA  # a number made a leaf (see the core's data_leaf)
     return node
 
 

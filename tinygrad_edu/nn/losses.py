@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from tinygrad_edu import checks, notation
 from tinygrad_edu.core import Value, as_value
+from tinygrad_edu.core.leaves import data_leaf
 from tinygrad_edu.core.messages import describe
 
 Outputs = Value | float | Sequence[Value | float]
@@ -52,7 +53,7 @@ class Loss:
                 )
             for t in targets:
                 try:
-                    self.check_target(float(t))  # type: ignore[arg-type]
+                    self.check_target(checks.data_of(t))
                 except ValueError as error:
                     raise ValueError(f"{what} {m} {error}") from None
 
@@ -75,7 +76,7 @@ class Loss:
                 self.check_target(number)
             except ValueError as error:
                 raise ValueError(f"{name}: target {k} {error}") from None
-            leaves.append(Value(number, notation.target(k)))
+            leaves.append(data_leaf(Value, number, notation.target(k)))
         return [o if type(o) is Value else as_value(o, name) for o in outs], leaves
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from tinygrad_edu import checks
 from tinygrad_edu.core import Value
 from tinygrad_edu.nn import MLP, Loss
 
@@ -61,7 +62,7 @@ def _finite_floats(row: Sequence[object]) -> bool:
 
 def _check_finite(v: float | Value, where: str) -> None:
     try:
-        number = float(v)
+        number = checks.data_of(v)
     except OverflowError:  # an int too large for a float
         number = math.inf
     if not math.isfinite(number):

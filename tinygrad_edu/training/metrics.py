@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tinygrad_edu import checks
 from tinygrad_edu.core import Value
 from tinygrad_edu.nn import Loss
 
@@ -28,7 +29,7 @@ def threshold_match(threshold: float) -> Metric:
     (0.5 for 0/1 targets and sigmoid outputs, 0 for −1/+1 targets and hinge scores)."""
 
     def match(outputs: list[float], target: Any) -> bool:
-        t = float(target[0] if isinstance(target, Sequence) else target)
+        t = checks.data_of(target[0] if isinstance(target, Sequence) else target)
         return (outputs[0] > threshold) == (t > threshold)
 
     return match

@@ -25,8 +25,30 @@ def render_latex(view: LayerView) -> str:
     return "\n".join(lines)
 
 
+# How each character that means something to TeX in math mode is written as itself.
+LATEX_ESCAPES = {
+    "\\": r"\backslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "_": r"\_",
+    "$": r"\$",
+    "%": r"\%",
+    "#": r"\#",
+    "&": r"\&",
+    "^": r"\hat{}",
+    "~": r"\sim{}",
+    " ": r"\ ",
+}
+
+
 def _latex_name(label: str) -> str:
-    return label if label.isalnum() else r"\mathrm{" + label.replace("_", r"\_") + "}"
+    """A label as a name in math mode: ``E`` as it is, anything else in ``\\mathrm{…}`` with
+    TeX's special characters escaped and unprintable ones shown as ``?``, so that no label
+    can break the LaTeX (an unbalanced brace, a ``%`` that comments out the rest)."""
+    if label.isascii() and label.isalnum():
+        return label
+    text = "".join(LATEX_ESCAPES.get(c, c if c.isprintable() else "?") for c in label)
+    return r"\mathrm{" + text + "}"
 
 
 def _latex_layer(E: str, layer: LayerGradients) -> list[str]:
