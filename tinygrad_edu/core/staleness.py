@@ -15,6 +15,8 @@ is stale.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from typing import TYPE_CHECKING
 
 from tinygrad_edu.core.messages import node_name, operand_list, shown
@@ -58,15 +60,16 @@ class StaleNode:
         )
 
 
-def find_stale_node(root: Value) -> StaleNode | None:
+def find_stale_node(root: Value, order: Sequence[Value] | None = None) -> StaleNode | None:
     """The first interior node below ``root`` (``root`` included), operands before users,
     whose stored ``.data`` differs from its op recomputed from its operands' ``.data`` now;
     ``None`` when every node still follows from the leaves. Ops that cannot recompute (one
     written by hand with micrograd's ``_backward``) are taken as they are.
 
     Costs one forward pass over the graph (its ops, no new nodes); nothing is changed.
+    ``order`` is the graph's topological order, where the caller has it already.
     """
-    for node in topological_order(root):
+    for node in topological_order(root) if order is None else order:
         operation = node._operation
         if operation is None:
             continue
@@ -79,10 +82,10 @@ def find_stale_node(root: Value) -> StaleNode | None:
     return None
 
 
-def check_not_stale(root: Value, caller: str) -> None:
+def check_not_stale(root: Value, caller: str, order: Sequence[Value] | None = None) -> None:
     """Raise :class:`StaleGraphError`, naming the first stale node, if ``root``'s graph is
     stale (see :func:`find_stale_node`); ``caller`` begins the message (``"stepper()"``)."""
-    stale = find_stale_node(root)
+    stale = find_stale_node(root, order)
     if stale is not None:
         raise StaleGraphError(
             f"{caller}: the graph of {node_name(root)} is stale: {stale}, so its gradients "

@@ -60,7 +60,8 @@ def explain(
 
     Raises:
         TypeError: if ``root`` or ``leaf`` is not a ``Value`` (or ``leaf`` a label).
-        ValueError: if no node, or several, have the label ``leaf``.
+        ValueError: if no node, or several, have the label ``leaf``; ``StaleGraphError`` (a
+            ValueError) if a leaf's ``.data`` changed after the graph was built.
 
     More than ``max_paths`` paths (a GPT's loss reaches an embedding weight by 10¹³) are
     not listed: they are added up route by route instead, a route being the paths that
@@ -70,6 +71,7 @@ def explain(
     sum of their products, found by dynamic programming; the sums add up to ``leaf.grad``.
     """
     index, leaf = graph_and_node(root, leaf, "explain", index)
+    index.check_fresh("explain()")
     root = index.root
     width = checks.integer("width", width, low=MIN_WIDTH)
     if leaf is root:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from tinygrad_edu import checks
 from tinygrad_edu.core import Value, topological_order
+from tinygrad_edu.core.staleness import check_not_stale
 
 if TYPE_CHECKING:
     from tinygrad_edu.lenses.foreign import Mirror
@@ -49,6 +50,7 @@ class GraphIndex:
         self.order: list[Value] = topological_order(root)
         self.position: dict[Value, int] = {node: k for k, node in enumerate(self.order)}
         self.mirror = mirror  # where the graph was read from another class
+        self._fresh = False  # check_fresh() found no stale node
         self.given: object = mirror.given if mirror else root  # the root as passed
 
     @classmethod
@@ -164,6 +166,15 @@ class GraphIndex:
                 total += counts.get(child, 0)
             counts[node] = total
         return counts
+
+    def check_fresh(self, caller: str) -> None:
+        """Raise ``StaleGraphError`` (naming the node) if a leaf's ``.data`` changed after the
+        graph was built, so its stored values no longer follow from its leaves: gradients
+        read off it would mix the old forward pass with the new numbers. Checked once per
+        index (one forward pass, no new nodes)."""
+        if not self._fresh:
+            check_not_stale(self.root, caller, self.order)
+            self._fresh = True
 
     def in_backward_order(self, edges: Iterable[Edge]) -> tuple[Edge, ...]:
         """``edges`` in the order backward() runs their parents: reverse topological order."""

@@ -98,6 +98,7 @@ def chain_paths(
     checks.positive_int("max_paths", max_paths)
     checks.positive_int("max_edges", max_edges)
     index, leaf = graph_and_node(root, leaf, "chain_paths", index)
+    index.check_fresh("chain_paths()")
     root = index.root
     if leaf is root:
         return [ChainPath(())]

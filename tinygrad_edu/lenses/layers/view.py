@@ -212,6 +212,7 @@ def layer_view(root: Value, model: MLP, *, index: GraphIndex | None = None) -> L
             "before layer_view, so that the graph holds its gradients"
         )
     index = index_for(root, index, "layer_view")
+    index.check_fresh("layer_view()")
     found = find_layers(index, model)
     return LayerView(root, tuple(_layer_gradients(nodes, index) for nodes in found))
 

@@ -89,6 +89,7 @@ def stepper(
         raise TypeError(f"highlight_caption must be a str, got {describe(highlight_caption)}")
     check_options(rankdir, group, max_nodes, False)
     index = index_for(root, index, "stepper")
+    index.check_fresh("stepper()")
     if highlight is not None:
         if highlight_edges is not None:
             raise ValueError("pass highlight or highlight_edges, not both")
