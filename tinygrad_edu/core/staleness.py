@@ -16,7 +16,6 @@ is stale.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from typing import TYPE_CHECKING
 
 from tinygrad_edu.core.messages import node_name, operand_list, shown
