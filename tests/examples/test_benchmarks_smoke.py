@@ -28,9 +28,21 @@ def run(script: str, *args: str) -> str:
     return result.stdout
 
 
+# the median of the rounds' own ratios, with their quartiles
+RATIO = r"[\d.]+x \(quartiles [\d.]+–[\d.]+x\)"
+
+
 @pytest.fixture(scope="module")
-def demo_output() -> str:
-    return run("bench_micrograd_demo.py", "--points", "6", "--repeats", "1", "--warmup", "0")
+def demo_table(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("demo") / "demo.md"
+
+
+@pytest.fixture(scope="module")
+def demo_output(demo_table) -> str:
+    return run(
+        "bench_micrograd_demo.py", "--points", "6", "--repeats", "3", "--warmup", "0",
+        "--write", str(demo_table),
+    )  # fmt: skip
 
 
 def test_the_demo_benchmark_checks_gradients_against_micrograd(demo_output):
@@ -54,8 +66,7 @@ def test_the_demo_benchmark_prints_ratios_under_both_gc_conditions_in_both_heaps
             for model in ("default, fused", "fused=False"):
                 line = re.search(
                     rf"^ratio \[{gc_condition}, {heap}\] tinygrad_edu \({model}\): "
-                    r"[\d.]+x faster than micrograd.*, [\d.]+x the plain-float floor"
-                    r" \([\d.]+x as the median of each round's own ratio\)$",
+                    rf"{RATIO} faster than micrograd.*, {RATIO} the plain-float floor$",
                     demo_output,
                     re.MULTILINE,
                 )
@@ -64,6 +75,22 @@ def test_the_demo_benchmark_prints_ratios_under_both_gc_conditions_in_both_heaps
         r"^ratio \[.*, torch imported\] .*faster than PyTorch scalars", demo_output, re.MULTILINE
     )
     assert len(with_torch) == (4 if len(heaps) == 2 else 0)
+
+
+def test_the_demo_benchmark_writes_its_ratios_as_a_markdown_table(demo_output, demo_table):
+    rows = re.findall(
+        r"^\| (.+?) \| tinygrad_edu \((.+?)\) \| \*\*([\d.]+)x\*\* \| ([\d.]+)–([\d.]+)x "
+        r"\| ([\d.]+)x \| [\d.]+–[\d.]+x \|$",
+        demo_table.read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
+    conditions = {condition for condition, *_ in rows}
+    assert {"default GC, torch not imported", "GC paused in the step, torch not imported"} <= (
+        conditions
+    )
+    assert {model for _, model, *_ in rows} == {"default, fused", "fused=False"}
+    for _, _, median, low, high, _ in rows:  # the median lies between its quartiles
+        assert float(low) <= float(median) <= float(high)
 
 
 def test_the_memory_benchmark_prints_bytes_per_node_ratios():
