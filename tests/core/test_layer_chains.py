@@ -92,3 +92,11 @@ def test_a_product_that_overflows_raises_the_operators_error():
         layer_chains([(w, b)], (x,))
     assert str(made.value) == str(expected.value)
     assert math.isinf(w.data * x.data)
+
+
+def test_rows_of_the_wrong_length_and_inputs_that_are_not_values_are_named():
+    rows, inputs = layer(9, nin=2, nout=1)
+    with pytest.raises(ValueError, match="layer_chains: 2 weights but 1 inputs"):
+        layer_chains(rows, inputs[:1])
+    with pytest.raises(TypeError, match="layer_chains needs Values, got .*float"):
+        layer_chains(rows, (inputs[0], 0.5))  # type: ignore[arg-type]

@@ -75,35 +75,45 @@ def layer_chains(
     binary nodes: the very nodes, values and order of ``h = b`` then ``h = h + w * x`` for
     each weight, each ``*`` node and each ``+`` node made as ``make_node`` makes it.
 
-    ``parameter_rows[j]`` is neuron j's ``(w₁, …, wₙ, b)``; the ``inputs`` must be ``Value``s
-    (not a subclass), as many as the weights. Written out because the operators cost more
-    than the nodes: each ``*`` and ``+`` is a call through Python's operator protocol, and a
-    ``fused=False`` network makes two nodes per weight and example (building micrograd's
-    demo graph, 65,816 nodes, took 267 million instructions through the operators and 161
-    million here).
+    ``parameter_rows[j]`` is neuron j's ``(w₁, …, wₙ, b)``, and the ``inputs`` are ``Value``
+    nodes (``Layer`` sends anything else through the operators). Written out because the
+    operators cost more than the nodes: each ``*`` and ``+`` is a call through Python's
+    operator protocol, and a ``fused=False`` network makes two nodes per weight and example
+    (building micrograd's demo graph, 65,816 nodes, took 267 million instructions through the
+    operators and takes 164 million here).
     """
+    n = len(inputs)
     plain = Mode.plain
-    input_data = [x.data for x in inputs]
     sums = []
-    for parameters in parameter_rows:
-        h = parameters[-1]
-        total = h.data
-        # no strict=: the caller checked the lengths (see layer_weighted_sums)
-        for w, x, x_data in zip(parameters, inputs, input_data):  # noqa: B905 - bias left out
-            product = w.data * x_data  # ops.Mul.forward, inlined
-            term = _new_value(Value)
-            term.data, term.grad, term.label = product, 0.0, ""
-            term._operation, term._a, term._b = Mul, w, x
-            if product - product != 0.0 or not plain:  # inf or NaN, or a mode: see make_node
-                settle(term)
-            total += product  # ops.Add.forward, inlined: h.data + term.data
-            node = _new_value(Value)
-            node.data, node.grad, node.label = total, 0.0, ""
-            node._operation, node._a, node._b = Add, h, term
-            if total - total != 0.0 or not plain:
-                settle(node)
-            h = node
-        sums.append(h)
+    try:
+        input_data = [x.data for x in inputs]
+        for parameters in parameter_rows:
+            if len(parameters) != n + 1:
+                raise ValueError(f"layer_chains: {len(parameters) - 1} weights but {n} inputs")
+            h = parameters[-1]
+            total = h.data
+            # no strict=: the lengths were just checked (see layer_weighted_sums)
+            for w, x, x_data in zip(parameters, inputs, input_data):  # noqa: B905 - not the bias
+                product = w.data * x_data  # ops.Mul.forward, inlined
+                term = _new_value(Value)
+                term.data, term.grad, term.label = product, 0.0, ""
+                term._operation, term._a, term._b = Mul, w, x
+                if product - product != 0.0 or not plain:  # inf or NaN, or a mode: make_node
+                    settle(term)
+                total += product  # ops.Add.forward, inlined: h.data + term.data
+                node = _new_value(Value)
+                node.data, node.grad, node.label = total, 0.0, ""
+                node._operation, node._a, node._b = Add, h, term
+                if total - total != 0.0 or not plain:
+                    settle(node)
+                h = node
+            sums.append(h)
+    except (AttributeError, TypeError):  # checked here, off the hot path
+        for parameters in parameter_rows:
+            for v in (*parameters, *inputs):
+                if not isinstance(v, Value):
+                    raise TypeError(f"layer_chains needs Values, got {describe(v)}") from None
+        raise
     return sums
 
 
