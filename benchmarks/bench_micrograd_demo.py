@@ -1,15 +1,20 @@
 """One training step of micrograd's demo: tinygrad_edu against micrograd, PyTorch and the floor.
 
-    python benchmarks/bench_micrograd_demo.py [--points 100] [--repeats 10] [--no-torch]
+    python benchmarks/bench_micrograd_demo.py [--points 100] [--repeats 11] [--no-torch]
+                                              [--write PATH]
 
 The workload (see ``workloads.py``): MLP(2, [16, 16, 1]) with ReLU hidden units and a linear
 output, 100 two-moons points, hinge loss averaged + 1e-4·Σp², zero_grad, backward, SGD.
 
 Method: every engine runs in this one process, from the same initial weights. After a warm-up,
-the engines take turns, one step each; each engine's best and median step are printed, and
-the ratios of the best ones. A full
-``gc.collect()`` runs, untimed, before every timed step, so no engine pays for garbage another
-one left.
+the engines take turns, one step each, in rounds; each round starts with the next engine, so
+none always runs right after the same other one. A step is timed in CPU time
+(``time.process_time``), so time the machine gives to other processes is not counted. Each
+engine's median step and quartiles are printed, and for every ratio the median of the rounds'
+own ratios with their quartiles: a round's steps ran back to back, so their ratio is the
+figure least disturbed by whatever else the machine was doing. ``--write PATH`` also writes
+the ratios as a small Markdown table. A full ``gc.collect()`` runs, untimed, before every
+timed step, so no engine pays for garbage another one left.
 
 Two conditions, the same for every engine:
 * Python's default garbage collection. Garbage a step leaves is collected untimed before the
@@ -35,6 +40,7 @@ import gc
 import statistics
 import sys
 import time
+from typing import NamedTuple
 
 from report import add_write_option, written_to
 from workloads import Contender, Micrograd, PlainFloats, TinygradEdu, contenders, make_moons
@@ -43,21 +49,24 @@ from tinygrad_edu.core import gc_paused, topological_order
 
 
 def step_times(engines: list[Contender], rounds: int, warmup: int, paused: bool):
-    """Each engine's times for one step, in seconds, taking turns round by round."""
+    """Each engine's CPU time for one step, in seconds, taking turns round by round; round
+    r starts with engine r (mod their number)."""
     times: dict[str, list[float]] = {engine.name: [] for engine in engines}
+    clock = time.process_time
     for round_ in range(warmup + rounds):
-        for engine in engines:
+        first = round_ % len(engines)
+        for engine in engines[first:] + engines[:first]:
             gc.collect()  # untimed: start every step from the same clean heap
             if paused:
-                start = time.perf_counter()
+                start = clock()
                 with gc_paused():
                     engine.step()
                 gc.collect(0)  # what Python runs next: the young objects the step left
-                elapsed = time.perf_counter() - start
+                elapsed = clock() - start
             else:
-                start = time.perf_counter()
+                start = clock()
                 engine.step()
-                elapsed = time.perf_counter() - start
+                elapsed = clock() - start
             if round_ >= warmup:
                 times[engine.name].append(elapsed)
     return times
@@ -110,43 +119,66 @@ def micrograd_nodes(root) -> list:
     return list(seen)
 
 
-def report(times: dict[str, list[float]], condition: str) -> None:
-    """The best and the median step of each engine, the ratios of the best ones, and for the
-    floor also the median of the rounds' own ratios: a round's two steps ran back to back, so
-    that ratio is the least disturbed by whatever else the machine was doing."""
-    best = {name: min(ts) for name, ts in times.items()}
-    names = list(best)
-    micrograd = best[Micrograd.name]
-    print(f"\n{condition}: time of one step (best and median of {len(times[names[0]])})")
-    print(f"  {'engine':<32} {'best ms':>9} {'median':>9} {'vs micrograd':>13}")
+class Ratio(NamedTuple):
+    """The median of the rounds' own ratios, and their lower and upper quartile."""
+
+    median: float
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.median:.1f}x (quartiles {self.low:.1f}–{self.high:.1f}x)"
+
+
+def paired(numerators: list[float], denominators: list[float]) -> Ratio:
+    """The ratio of each round's two times, summarised over the rounds."""
+    ratios = [n / d for n, d in zip(numerators, denominators, strict=True)]
+    low, _, high = quartiles(ratios)
+    return Ratio(statistics.median(ratios), low, high)
+
+
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    """Lower quartile, median, upper quartile (one value: itself three times)."""
+    if len(values) < 2:
+        return values[0], values[0], values[0]
+    low, median, high = statistics.quantiles(values, n=4)
+    return low, median, high
+
+
+def report(times: dict[str, list[float]], condition: str) -> dict[str, tuple[Ratio, Ratio]]:
+    """Each engine's median step with its quartiles, and for tinygrad_edu the ratios to
+    micrograd (how many times faster) and to the floor (how many times slower), each as the
+    median of the rounds' own ratios. Returns those two ratios by engine name."""
+    names = list(times)
+    micrograd = times[Micrograd.name]
+    print(f"\n{condition}: CPU time of one step ({len(micrograd)} rounds)")
+    print(f"  {'engine':<32} {'median ms':>10} {'quartiles ms':>16} {'vs micrograd':>26}")
     for name in names:
-        median = statistics.median(times[name])
+        low, median, high = quartiles(times[name])
+        versus = "" if name == Micrograd.name else str(paired(micrograd, times[name]))
         print(
-            f"  {name:<32} {best[name] * 1e3:>9.2f} {median * 1e3:>9.2f}"
-            f" {micrograd / best[name]:>12.1f}x"
+            f"  {name:<32} {median * 1e3:>10.2f} {f'{low * 1e3:.2f}–{high * 1e3:.2f}':>16}"
+            f" {versus:>26}"
         )
-    floor = best[PlainFloats.name]
+    floor = times[PlainFloats.name]
     torch_name = next((n for n in names if n.startswith("PyTorch")), None)
+    ratios = {}
     for name in names:
         if not name.startswith("tinygrad_edu"):
             continue
-        line = f"ratio [{condition}] {name}: {micrograd / best[name]:.1f}x faster than micrograd"
+        faster, slower = paired(micrograd, times[name]), paired(times[name], floor)
+        line = f"ratio [{condition}] {name}: {faster} faster than micrograd"
         if torch_name:
-            line += f", {best[torch_name] / best[name]:.1f}x faster than PyTorch scalars"
-        line += f", {best[name] / floor:.1f}x the plain-float floor"
-        rounds = [
-            ours / floors for ours, floors in zip(times[name], times[PlainFloats.name], strict=True)
-        ]
-        print(
-            line + f" ({statistics.median(rounds):.1f}x as the median of each round's own ratio,"
-            f" {min(rounds):.1f}x to {max(rounds):.1f}x over the rounds)"
-        )
+            line += f", {paired(times[torch_name], times[name])} faster than PyTorch scalars"
+        print(line + f", {slower} the plain-float floor")
+        ratios[name] = (faster, slower)
+    return ratios
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=100, help="moons points (100)")
-    parser.add_argument("--repeats", type=int, default=10, help="timed rounds (10)")
+    parser.add_argument("--repeats", type=int, default=11, help="timed rounds (11)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (1)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     add_write_option(parser)
@@ -164,12 +196,18 @@ def main(argv: list[str] | None = None) -> None:
             compare(X, y, args, torch=True, heap="torch imported")
 
 
-def compare(X, y, args: argparse.Namespace, torch: bool, heap: str) -> None:
-    """Both GC conditions in the heap as it is now; ``heap`` names it in every line."""
+def compare(
+    X, y, args: argparse.Namespace, torch: bool, heap: str
+) -> dict[str, dict[str, tuple[Ratio, Ratio]]]:
+    """Both GC conditions in the heap as it is now; ``heap`` names it in every line.
+    Returns each condition's ratios (see :func:`report`) by its name."""
+    ratios = {}
     for paused, gc_condition in ((False, "default GC"), (True, "GC paused in the step")):
         engines = contenders(X, y, torch=torch)
         times = step_times(engines, args.repeats, args.warmup, paused)
-        report(times, f"{gc_condition}, {heap}")
+        condition = f"{gc_condition}, {heap}"
+        ratios[condition] = report(times, condition)
+    return ratios
 
 
 if __name__ == "__main__":

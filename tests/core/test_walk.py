@@ -96,3 +96,16 @@ def test_a_unit_over_a_sum_whose_bias_is_interior_goes_below_the_bias():
     assert interior_order(root) == reference_interior_order(root)
     root.backward()
     assert bias.grad == 2.0 and abs(w.grad - 4 * 0.7) < 1e-15
+
+
+def test_a_product_listed_at_once_still_records_its_leaves_that_hold_a_gradient():
+    w, x, c = Value(0.5, label="w"), Value(-2.0, label="x"), Value(3.0, label="c")
+    product = w * x  # both operands leaves: the walk lists it without going into it
+    root = product * c + product
+    w.grad = 0.25  # an earlier backward's gradient: backward() must set it aside
+    held: dict[Value, float] = {}
+    order = depth_first(root, leaves=False, held=held)
+    assert order == [product, order[1], root] and order[1].op == "*"
+    assert held == {w: 0.25}
+    root.backward()  # this pass's share added once to the earlier one
+    assert w.grad == 0.25 + x.data * (c.data + 1.0)

@@ -28,9 +28,21 @@ def run(script: str, *args: str) -> str:
     return result.stdout
 
 
+# the median of the rounds' own ratios, with their quartiles
+RATIO = r"[\d.]+x \(quartiles [\d.]+–[\d.]+x\)"
+
+
 @pytest.fixture(scope="module")
-def demo_output() -> str:
-    return run("bench_micrograd_demo.py", "--points", "6", "--repeats", "1", "--warmup", "0")
+def demo_table(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("demo") / "demo.md"
+
+
+@pytest.fixture(scope="module")
+def demo_output(demo_table) -> str:
+    return run(
+        "bench_micrograd_demo.py", "--points", "6", "--repeats", "3", "--warmup", "0",
+        "--write", str(demo_table),
+    )  # fmt: skip
 
 
 def test_the_demo_benchmark_checks_gradients_against_micrograd(demo_output):
@@ -54,9 +66,7 @@ def test_the_demo_benchmark_prints_ratios_under_both_gc_conditions_in_both_heaps
             for model in ("default, fused", "fused=False"):
                 line = re.search(
                     rf"^ratio \[{gc_condition}, {heap}\] tinygrad_edu \({model}\): "
-                    r"[\d.]+x faster than micrograd.*, [\d.]+x the plain-float floor"
-                    r" \([\d.]+x as the median of each round's own ratio,"
-                    r" [\d.]+x to [\d.]+x over the rounds\)$",
+                    rf"{RATIO} faster than micrograd.*, {RATIO} the plain-float floor$",
                     demo_output,
                     re.MULTILINE,
                 )
@@ -65,6 +75,20 @@ def test_the_demo_benchmark_prints_ratios_under_both_gc_conditions_in_both_heaps
         r"^ratio \[.*, torch imported\] .*faster than PyTorch scalars", demo_output, re.MULTILINE
     )
     assert len(with_torch) == (4 if len(heaps) == 2 else 0)
+
+
+def test_the_demo_benchmark_writes_its_report_with_the_ratios_for_the_docs(demo_table):
+    written = demo_table.read_text(encoding="utf-8")
+    for condition in ("default GC", "GC paused in the step"):
+        for model in ("default, fused", "fused=False"):
+            assert re.search(
+                rf"^ratio \[{condition}, torch not imported\] tinygrad_edu \({model}\): "
+                rf"{RATIO} faster than micrograd",
+                written,
+                re.MULTILINE,
+            ), (condition, model)
+    for median, low, high in re.findall(r"([\d.]+)x \(quartiles ([\d.]+)–([\d.]+)x\)", written):
+        assert float(low) <= float(median) <= float(high)  # the median lies between them
 
 
 def test_the_memory_benchmark_prints_bytes_per_node_ratios():
@@ -86,13 +110,13 @@ def test_the_chain_benchmark_gets_the_right_gradients_at_every_size():
 def test_the_mnist_benchmark_compares_train_with_the_plain_float_floor_doing_the_same_work():
     out = run("bench_mnist_epoch.py", "--images", "20", "--rounds", "1", "--full-set", "60")
     assert "load_mnist: 60 + 10 synthetic images" in out
-    quartiles = r"[\d.]+–[\d.]+"
-    assert re.search(rf"^  tinygrad_edu train\(\) +[\d.]+ +[\d.]+ +{quartiles}$", out, re.M)
-    assert re.search(rf"^  plain floats \(the floor\) +[\d.]+ +[\d.]+ +{quartiles}$", out, re.M)
+    times = r" +[\d.]+ +[\d.]+ +[\d.]+–[\d.]+$"  # best, median, quartiles
+    assert re.search(r"^  tinygrad_edu train\(\)" + times, out, re.MULTILINE)
+    assert re.search(r"^  plain floats \(the floor\)" + times, out, re.MULTILINE)
     assert "(equal to 1e-12)" in out  # both trained the same weights
     assert re.search(
-        rf"^ratio train\(\) / floor per image: median of the rounds' ratios [\d.]+x "
-        rf"\(quartiles {quartiles}\), best times [\d.]+x$",
+        r"^ratio train\(\) / floor per image: median of the rounds' ratios [\d.]+x "
+        r"\(quartiles [\d.]+–[\d.]+\), best times [\d.]+x$",
         out,
         re.M,
     )

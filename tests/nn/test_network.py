@@ -8,7 +8,7 @@ import statistics
 
 import pytest
 
-from tinygrad_edu import MLP, Value, half_sum_squared_error
+from tinygrad_edu import MLP, Value, half_sum_squared_error, topological_order
 from tinygrad_edu.datasets import DOCUMENT_001
 from tinygrad_edu.nn import Layer, Neuron, initial_weights
 
@@ -134,6 +134,32 @@ def test_a_layer_mixing_fused_and_expanded_neurons_builds_each_its_own_way():
         layer.neurons = [fused]  # type: ignore[misc]
     with pytest.raises(AttributeError):
         fused.fused = False  # type: ignore[misc]
+
+
+def test_an_expanded_layer_makes_the_chains_its_neurons_make_one_by_one():
+    neurons = [Neuron([0.5, -1.0, 0.3], 0.25, activation="relu", fused=False, index=j)
+               for j in range(2)]  # fmt: skip
+    layer = Layer(neurons)
+    x = [Value(2.0, label="x0"), Value(3.0).tanh(), Value(-0.5, label="x2")]
+    together, alone = layer(x), [neuron(tuple(x)) for neuron in neurons]
+    for a, b in zip(together, alone, strict=True):
+        assert (a.op, a.label, a.data) == (b.op, b.label, b.data)
+        h, g = a.children[0], b.children[0]
+        assert (h.op, h.label, h.data) == (g.op, g.label, g.data) and h.op == "+"
+        assert [n.op for n in topological_order(a)] == [n.op for n in topological_order(b)]
+
+
+class Subclass(Value):
+    __slots__ = ()
+
+
+def test_an_expanded_layer_still_takes_numbers_and_value_subclasses_through_the_operators():
+    layer = Layer([Neuron([0.5, -1.0], 0.25, activation="linear", fused=False)])
+    from_numbers = layer([2.0, 3.0])[0]
+    from_subclass = layer([Subclass(2.0), Subclass(3.0)])[0]
+    assert from_numbers.data == from_subclass.data == 0.25 + 0.5 * 2.0 + -1.0 * 3.0
+    with pytest.raises(ValueError, match="2 weights but got 3 inputs"):
+        layer([Value(1.0), Value(2.0), Value(3.0)])
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "linear"])

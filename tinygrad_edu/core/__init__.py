@@ -5,7 +5,7 @@ The mode ``origins()`` is ``tinygrad_edu.origins`` (or ``core.modes.origins``): 
 ``origins`` is the module that records them, ``core/origins.py``."""
 
 from tinygrad_edu.core.engine import Value, as_value, make_node
-from tinygrad_edu.core.fused import layer_weighted_sums, weighted_sum
+from tinygrad_edu.core.fused import layer_chains, layer_weighted_sums, weighted_sum
 from tinygrad_edu.core.modes import (
     AnomalyError,
     detect_anomaly,
@@ -31,6 +31,7 @@ __all__ = [
     "find_stale_node",
     "gc_paused",
     "interior_order",
+    "layer_chains",
     "layer_weighted_sums",
     "make_node",
     "no_grad",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tinygrad_edu.core import Value, layer_weighted_sums
+from tinygrad_edu.core import Value, layer_chains, layer_weighted_sums
 from tinygrad_edu.nn.neuron import Neuron, activated
 
 
@@ -21,6 +21,7 @@ class Layer:
         self._neurons = tuple(neurons)
         # both fixed when the layer is made, so the fast path is decided once
         self._fused = all(n.fused for n in self._neurons)
+        self._chained = not any(n.fused for n in self._neurons)  # all fused=False
         self._parameter_rows = [n._parameters for n in self._neurons]
         self._units = [n._unit for n in self._neurons]
 
@@ -44,6 +45,9 @@ class Layer:
             sums = layer_weighted_sums(self._parameter_rows, x, inputs_are_data)
             return activated(self._units, sums)
         x = tuple(x)  # once per layer, not once per neuron
+        if self._chained and len(x) == self.nin and all(type(v) is Value for v in x):
+            # each neuron's chain b + w₁x₁ + …, the nodes Neuron.__call__ makes, made directly
+            return activated(self._units, layer_chains(self._parameter_rows, x))
         return [neuron(x) for neuron in self._neurons]  # the attribute, not the property
 
     def parameters(self) -> list[Value]:
