@@ -242,6 +242,7 @@ def test_clicking_a_leaf_lights_its_paths_and_shows_its_details(open_page):
     root, model = document_001()
     page = stepper(root)
     watched = open_page(page)
+    watched.page.click("button.fit")  # the page opens legible around the loss: show it all
     watched.page.click('g.value[data-label="W1[0,2]"]')
     entry = next(p for p in page.data["paths"] if p["name"] == "W1[0,2]")
     lit_edges = watched.page.eval_on_selector_all("g.edge.lit", "els => els.length")
@@ -257,6 +258,7 @@ def test_clicking_a_leaf_lights_its_paths_and_shows_its_details(open_page):
     assert watched.page.eval_on_selector_all(".canvas .lit", "els => els.length") == 0
     watched.page.keyboard.press("ArrowRight")  # the keys step again after using the list
     assert watched.step() == 1
+    watched.page.click("button.fit")  # stepping zoomed in on the step: show it all again
     watched.page.click('g.value[data-label="h1[2]"]')  # interior: details, paths unchanged
     assert watched.page.text_content(".details").startswith("'h1[2]'\ndata 1.2")
     assert "op Σwx+b, with the local derivative of each operand:" in watched.page.text_content(
