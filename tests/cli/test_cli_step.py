@@ -63,11 +63,6 @@ def test_step_works_without_dot(tmp_path):
         (("--expr", "x", "--var", "x=1", "--var", "x=2"), ("--var x is given twice",)),
         (("--expr", "log(x - 1)"), ("tinygrad-edu step: --expr:", "log needs a positive input")),
         (("--highlight", "W9"), ("tinygrad-edu step: --highlight 'W9'", "W1[0,0]", "x[2]")),
-        (
-            ("--max-nodes", "50", "--group", "none"),
-            ("the graph has 102 nodes", "more than --max-nodes 50", "or pass --group neuron"),
-        ),
-        (("--max-nodes", "20"), ("still 28 with each neuron drawn as one box",)),
         (("--max-nodes", "0"), ("argument --max-nodes: must be at least 1, got 0",)),
         (("--expr", ""), ("argument --expr: is empty",)),
         (("--rankdir", "RL"), ("invalid choice: 'RL'",)),
@@ -80,6 +75,12 @@ def test_mistakes_exit_2_with_one_line(tmp_path, args, expected):
     for text in expected:
         assert text in result.stderr
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_a_graph_past_max_nodes_is_stepped_group_by_group(tmp_path):
+    result = run("--max-nodes", "20", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'data-group="' in (tmp_path / "steps.html").read_text(encoding="utf-8")
 
 
 def test_unwritable_output_exits_2(tmp_path):

@@ -161,11 +161,13 @@ def test_too_many_nodes_are_drawn_with_groups_collapsed_within_max_nodes():
     assert len(nodes_of(draw_dot(loss, max_nodes=521).source)) == 521  # neuron boxes fit
 
 
-def test_the_stepper_still_refuses_with_the_counts_for_callers_to_word_their_own_advice():
-    from tinygrad_edu import stepper
+def test_picture_for_refuses_with_the_counts_for_callers_to_word_their_own_advice():
+    # the stepper no longer refuses (it steps group by group); picture_for without collapse does
+    from tinygrad_edu.lenses.drawing.draw import picture_for
+    from tinygrad_edu.lenses.index import GraphIndex
 
     with pytest.raises(GraphTooLargeError) as error:
-        stepper(batch_loss(20), group=None)
+        picture_for(GraphIndex(batch_loss(20)), group=None)
     refused = error.value
     assert isinstance(refused, ValueError)
     assert (refused.full_count, refused.drawn_count, refused.max_nodes) == (1646, 1646, 400)
@@ -245,7 +247,6 @@ def test_a_long_chain_without_neurons_is_drawn_as_chains_of_groups():
     assert len(nodes_of(drawing.source)) <= 400
     kinds = {e.lines[0].split("#")[0] for e in drawing.picture.elements if e.role == "group"}
     assert kinds and "neuron" not in kinds
-    with pytest.raises(ValueError) as error:  # the step-through page still steps node by node
-        stepper(node)
-    assert str(error.value).startswith("the graph has 901 nodes to draw (values and ops), more")
-    assert "box" not in str(error.value)
+    page = stepper(node, layout="python")  # the step-through page steps it group by group
+    assert {n.data["group"].split("#")[0] for n in page.scene.nodes if "group" in n.data} <= kinds
+    assert page.steps < 300

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+import tinygrad_edu
 from tinygrad_edu import (
-    GraphTooLargeError,
     Value,
     chain_paths,
     detect_anomaly,
@@ -20,10 +20,14 @@ from tinygrad_edu import (
     topological_order,
 )
 from tinygrad_edu.lenses.drawing import draw as viz
+from tinygrad_edu.lenses.groups import group_graph, level_of_detail
 from tinygrad_edu.lenses.index import GraphIndex
 from tinygrad_edu.lenses.stepper.backward_pass import pass_from_zero
+from tinygrad_edu.lenses.stepper.grouped_page import grouped_page
+from tinygrad_edu.lenses.stepper.order import grouped_order
 from tinygrad_edu.lenses.stepper.page import Stepper
 
+from tests.lenses.gpt_shaped import Gpt
 from tests.lenses.pages import (
     batch_loss,
     document_001,
@@ -298,17 +302,19 @@ def test_bad_edges_name_the_slot():
         stepper(1.0)
 
 
-def test_big_graphs_get_neuron_boxes_or_the_same_refusal_as_draw_dot():
+def test_big_graphs_get_neuron_boxes_then_groups_never_a_refusal():
     loss = batch_loss(2)
     page = stepper(loss, max_nodes=100)
     boxes = [node for node in page.scene.nodes if "neuron" in node.classes]
     assert len(boxes) == 2 * 17 and len(page.scene.nodes) == 26 * 2 + 1
     assert page.steps == len(records(loss))  # every node is stepped through, boxed or not
-    big = batch_loss(20)
-    with pytest.raises(GraphTooLargeError, match="still 521 with each neuron drawn as one box"):
-        stepper(big)
-    with pytest.raises(GraphTooLargeError, match="or pass group='neuron'"):
-        stepper(big, group=None)
+    big = batch_loss(20)  # 521 boxes with each neuron drawn as one: groups instead
+    for group in ("auto", None):
+        grouped = stepper(big, group=group, layout="python")
+        groups = parse(grouped.html()).elements
+        boxes_ = [a for tag, a in groups if "data-group" in a]
+        assert boxes_ and max(int(a["data-nodes"]) for a in boxes_) > 1
+        assert grouped.steps < len(records(big))  # a group's step applies all of its rules
 
 
 def test_a_box_shows_its_neurons_output_and_lights_up_while_its_inside_is_processed():
@@ -402,3 +408,96 @@ def test_the_readme_shows_the_page():
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "](docs/images/stepper.png)" in readme
     assert (root / "docs" / "images" / "stepper.png").read_bytes().startswith(b"\x89PNG")
+
+
+def replayed(data: dict, steps: list[dict]) -> dict[int, str]:
+    """What each shown value reads after ``steps``, applied as the page's script applies
+    them (the last update of each value wins)."""
+    texts: dict[int, str] = {}
+    for step in steps:
+        for update in step["edges"]:
+            texts[update["value"]] = update["afterText"]
+    return texts
+
+
+def timeline(data: dict, view: int) -> list[dict]:
+    """A view's steps as the page's script makes them: the parent's, with the opened group's
+    one step replaced by the group's own steps."""
+    if view == 0:
+        return data["steps"]
+    entry = data["views"][view]
+    parent = entry["parent"]
+    listed = []
+    for step in timeline(data, parent):
+        if step in (data["steps"] if parent == 0 else data["views"][parent]["steps"]) and (
+            step["unit"] == entry["opener"]
+        ):
+            listed += [s for s in entry["steps"] if step["start"] <= s["start"] < step["end"]]
+        else:
+            listed.append(step)
+    return listed
+
+
+def test_a_gpt_step_is_stepped_group_by_group_and_inside_each_opened_group():
+    with tinygrad_edu.origins():
+        loss = Gpt().loss([0, 1, 2, 3, 4, 0])
+    index = GraphIndex(loss)
+    page = stepper(loss, layout="python")
+    data = page.data
+    assert page.inner and len(data["views"]) == len(page.inner) + 1
+    assert len(data["steps"]) < len(index.interior)
+    html = page.html()
+    groups = [a for _, a in parse(html).elements if "data-group" in a]
+    assert {a["data-group"] for a in groups} >= {v["name"] for v in data["views"][1:]}
+    loss.backward()
+    final = {k: f"{node.grad:.4g}" for k, node in enumerate(index.order)}
+    for view in range(len(data["views"])):
+        steps = timeline(data, view)
+        assert steps[0]["start"] == 0 and steps[-1]["end"] == len(index.interior)
+        assert all(a["end"] == b["start"] for a, b in zip(steps, steps[1:], strict=False))
+        for value, text in replayed(data, steps).items():  # End: what backward() gives
+            assert math.isclose(float(text), float(final[value]), rel_tol=1e-3), value
+    names = [line for step in data["steps"] for line in step["lines"][:1]]
+    assert any(re.match(r"\w+#\d+ \([\d,]+ nodes\): the backward rules of", n) for n in names)
+
+
+def test_the_grouped_order_is_a_backward_order_that_keeps_calls_together():
+    with tinygrad_edu.origins():
+        loss = Gpt().loss([0, 1, 2, 3])
+    index = GraphIndex(loss)
+    groups = group_graph(index.order)
+    order = grouped_order(index, groups)
+    assert sorted(map(id, order)) == sorted(map(id, index.interior))
+    place = {node: n for n, node in enumerate(order)}
+    for node in order:  # each node after its operands: reversed, each after its users
+        assert all(place[child] < place[node] for child in node.children if child in place)
+    for group in groups.root.walk():
+        if group.kind == "call" and group.name.startswith("softmax"):
+            inside = sorted(place[index.order[k]] for g in group.walk() for k in g.nodes
+                            if index.order[k] in place)  # fmt: skip
+            assert inside == list(range(inside[0], inside[0] + len(inside))), group.name
+
+
+def test_open_draws_a_group_open_and_an_unknown_name_is_named():
+    with tinygrad_edu.origins():
+        loss = Gpt().loss([0, 1, 2])
+    closed = stepper(loss, layout="python")
+    name = next(v["name"] for v in closed.data["views"][1:])
+    opened = stepper(loss, open=[name], layout="python")
+    assert name not in {n.data.get("group") for n in opened.scene.nodes}
+    with pytest.raises(KeyError, match="no group named 'nothing#9'"):
+        stepper(loss, open=["nothing#9"])
+    with pytest.raises(TypeError, match="open must be a list of group names"):
+        stepper(loss, open="linear#1")
+
+
+def test_a_group_past_the_budget_says_how_to_open_it():
+    with tinygrad_edu.origins():
+        loss = Gpt().loss([0, 1, 2, 3, 4, 0])
+    index = GraphIndex(loss)
+    groups = group_graph(index.order, fan_out=24)
+    detail = level_of_detail(groups, 200)
+    data, scenes = grouped_page(index, groups, detail, "LR", budget=40)
+    assert len(scenes) == len(data["views"]) and len(scenes) < 6
+    note = next(iter(data["notEmbedded"].values()))
+    assert re.search(r"not in this page, to keep it small. In Python: stepper\(root, open=", note)

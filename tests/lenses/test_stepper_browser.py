@@ -12,6 +12,7 @@ No browser is downloaded: playwright drives the system's ``chromium``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tinygrad_edu import Value, stepper
+from tinygrad_edu import Value, stepper, topological_order
 
 from tests.lenses.pages import (
     batch_loss,
@@ -241,6 +242,7 @@ def test_clicking_a_leaf_lights_its_paths_and_shows_its_details(open_page):
     root, model = document_001()
     page = stepper(root)
     watched = open_page(page)
+    watched.page.click("button.fit")  # the page opens legible around the loss: show it all
     watched.page.click('g.value[data-label="W1[0,2]"]')
     entry = next(p for p in page.data["paths"] if p["name"] == "W1[0,2]")
     lit_edges = watched.page.eval_on_selector_all("g.edge.lit", "els => els.length")
@@ -256,6 +258,7 @@ def test_clicking_a_leaf_lights_its_paths_and_shows_its_details(open_page):
     assert watched.page.eval_on_selector_all(".canvas .lit", "els => els.length") == 0
     watched.page.keyboard.press("ArrowRight")  # the keys step again after using the list
     assert watched.step() == 1
+    watched.page.click("button.fit")  # stepping zoomed in on the step: show it all again
     watched.page.click('g.value[data-label="h1[2]"]')  # interior: details, paths unchanged
     assert watched.page.text_content(".details").startswith("'h1[2]'\ndata 1.2")
     assert "op Σwx+b, with the local derivative of each operand:" in watched.page.text_content(
@@ -314,8 +317,10 @@ def test_the_view_zooms_pans_and_fits(open_page):
     panned = watched.page.get_attribute(".canvas svg", "viewBox")
     assert panned.split()[:2] != zoomed.split()[:2] and panned.split()[2:] == zoomed.split()[2:]
     assert watched.page.text_content(".details").startswith("Click a node")  # a drag is no click
-    watched.page.click("button.fit")
-    assert watched.page.get_attribute(".canvas svg", "viewBox") == home
+    watched.page.click("button.fit")  # the whole drawing, its text smaller than at the opening
+    width, height = (watched.page.get_attribute(".canvas svg", k) for k in ("width", "height"))
+    assert watched.page.get_attribute(".canvas svg", "viewBox") == f"0 0 {width} {height}"
+    assert float(home.split()[2]) < float(width)
 
 
 @pytest.mark.slow
@@ -339,3 +344,97 @@ def test_the_readme_screenshot_script_writes_the_picture(tmp_path):
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
     assert (width, height) == (1280, 560)
+
+
+TEXT_HEIGHTS = """svg => {
+  const frame = svg.getBoundingClientRect();
+  const heights = [];
+  svg.querySelectorAll('g.node text').forEach(text => {
+    const box = text.getBoundingClientRect();
+    const lines = text.querySelectorAll(':scope > tspan').length || 1;
+    if (box.right > frame.left && box.left < frame.right && box.bottom > frame.top
+        && box.top < frame.bottom) heights.push(box.height / lines);
+  });
+  return heights;
+}"""
+VISIBLE_SVG = ".canvas .view:not([hidden]) svg"
+
+
+@pytest.fixture(scope="module")
+def gpt_step():
+    """One step of a microgpt-shaped GPT (16 channels, 4 heads, an MLP) on a 2-letter name
+    under origins(): about 27,000 nodes, three positions."""
+    import tinygrad_edu
+    from benchmarks.gpt_workload import GPT, shuffled_names
+
+    with tinygrad_edu.origins():
+        model = GPT(Value, shuffled_names())
+        loss = model.loss("al")
+    page = stepper(loss, layout="python")
+    loss.backward()
+    return loss, page
+
+
+def test_a_gpt_step_opens_legible_steps_by_group_and_inside_a_group(gpt_step, open_page, tmp_path):
+    loss, page = gpt_step
+    path = page.save(tmp_path / "gpt.html")
+    assert path.stat().st_size < 5_000_000  # a few MB for some 27,000 nodes
+    watched = open_page(page, "gpt.html")
+    p = watched.page
+    total = len(page.data["steps"])
+    assert p.get_attribute(".stepper", "data-steps") == str(total)
+    heights = p.eval_on_selector(VISIBLE_SVG, TEXT_HEIGHTS)
+    assert heights and min(heights) >= 10, heights  # legible where stepping starts
+    p.screenshot(path=str(tmp_path / "gpt-opening.png"))
+    opens = page.data["opens"]
+    for k in range(1, total + 1):  # group by group, until a group whose insides are here
+        p.keyboard.press("ArrowRight")
+        step = page.data["steps"][k - 1]
+        assert p.text_content(".chain-rule").startswith(f"step {k} of {total}: ")
+        if step["unit"] in opens:
+            break
+    box = f'g.node[data-node="{step["unit"]}"]'
+    assert p.get_attribute(box, "data-group") and int(p.get_attribute(box, "data-nodes")) >= 1
+    assert re.match(r"step \d+ of \d+: \S+ \([\d,]+ nodes\): the backward rules of [\d,]+ ops",
+                    p.text_content(".chain-rule"))  # fmt: skip
+    heights = p.eval_on_selector(VISIBLE_SVG, TEXT_HEIGHTS)
+    assert min(heights) >= 10  # followed to the current group, still legible
+    p.screenshot(path=str(tmp_path / "gpt-group-step.png"))
+    p.keyboard.press("ArrowLeft")  # before the group's step: open it and step inside it
+    p.click(box)
+    assert p.get_attribute(box, "data-open") == "1"
+    inside = int(p.get_attribute(".stepper", "data-steps"))
+    assert inside > total and p.get_attribute(".stepper", "data-step") == str(k - 1)
+    p.keyboard.press("ArrowRight")
+    assert "step " + str(k) + " of " + str(inside) in p.text_content(".chain-rule")
+    p.screenshot(path=str(tmp_path / "gpt-inside.png"))
+    p.keyboard.press("Escape")
+    assert p.get_attribute(box, "data-open") is None
+    assert p.get_attribute(".stepper", "data-steps") == str(total)
+    p.focus(box)  # Enter on the focused box opens it too
+    p.keyboard.press("Enter")
+    assert p.get_attribute(box, "data-open") == "1"
+    p.keyboard.press("End")
+    assert p.get_attribute(".stepper", "data-step") == p.get_attribute(".stepper", "data-steps")
+    grads = [node.grad for node in topological_order(loss)]
+    shown = p.eval_on_selector_all("g.value[data-value]", SHOWN)
+    assert len(shown) > 100
+    for value, text in shown:  # every box in every view, as backward() has it
+        assert same_number(text, grads[int(value)]), (value, text, grads[int(value)])
+    p.screenshot(path=str(tmp_path / "gpt-end.png"))
+    p.keyboard.press("Home")
+    assert {text for _, text in p.eval_on_selector_all("g.value[data-value]", SHOWN)} >= {"?"}
+
+
+def test_a_small_page_opens_legible_and_the_panel_shows_all_80_columns(open_page):
+    root, model = document_001()
+    watched = open_page(stepper(root, highlight=model.parameter("W1[0,2]")))
+    heights = watched.page.eval_on_selector(VISIBLE_SVG, TEXT_HEIGHTS)
+    assert heights and min(heights) >= 10, heights
+    text = watched.page.text_content(".path-text")
+    assert max(len(line) for line in text.splitlines()) >= 70
+    overflow = watched.page.eval_on_selector(
+        ".path-text", "e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]"
+    )
+    assert overflow[0] <= overflow[1] or overflow[2] == "auto", overflow
+    assert overflow[0] <= overflow[1]  # at 1400 px wide, nothing to scroll

@@ -144,7 +144,7 @@ def picture_for(
     on_path = _nodes_on_paths(index, highlight)
     show_grads = root.grad != 0.0 if grads is None else bool(grads)
     full_count = len(index.order) + len(index.interior)
-    wanted = _wanted_groups(index, focus, radius, open_groups)
+    wanted = wanted_groups(index, focus, radius, open_groups)
     neurons: Neurons | None = None
     if wanted is None:
         if group == "neuron" or (group == "auto" and full_count > max_nodes):
@@ -181,7 +181,7 @@ def picture_for(
     )
 
 
-def _wanted_groups(
+def wanted_groups(
     index: GraphIndex, focus: Value | str | None, radius: int, open_groups: Sequence[str]
 ) -> list[int] | None:
     """The positions to draw in full: every node within ``radius`` edges of ``focus`` (both

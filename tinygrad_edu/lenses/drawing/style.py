@@ -31,7 +31,13 @@ class Paint:
     font_size: float = FONT_SIZE
 
 
-_FILLS = {"leaf": "#e8f0fb", "interior": "#ffffff", "neuron": "#fff5e0", "group": "#eef7ea"}
+_FILLS = {
+    "leaf": "#e8f0fb",
+    "interior": "#ffffff",
+    "neuron": "#fff5e0",
+    "group": "#eef7ea",
+    "outside": "#f2f2f2",  # what lies outside an opened group (the step-through page)
+}
 
 
 def _op_shape(symbol: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tinygrad_edu.core import BackwardStep
+from tinygrad_edu.core import BackwardStep, Value
 from tinygrad_edu.core.steps import replay
 from tinygrad_edu.lenses.index import GraphIndex
 
@@ -13,9 +13,13 @@ __all__ = ["pass_from_zero"]
 
 
 @contextmanager
-def pass_from_zero(index: GraphIndex) -> Iterator[list[BackwardStep]]:
+def pass_from_zero(
+    index: GraphIndex, order: list[Value] | None = None
+) -> Iterator[list[BackwardStep]]:
     """``root.backward_steps()`` run to the end from zero gradients, as its list of steps,
-    along the index's order (the graph is not sorted again).
+    along the index's order (the graph is not sorted again), or along ``order``: the interior
+    nodes in another topological order (the steps then add the same contributions in
+    another order, see :mod:`.order`).
 
     Inside the ``with`` block every node below the root holds the gradient of that one pass
     (∂root/∂node, whatever it held before: leaves that kept an earlier ``backward()`` are set
@@ -34,7 +38,7 @@ def pass_from_zero(index: GraphIndex) -> Iterator[list[BackwardStep]]:
             # what backward_steps() does after its sort: ∂root/∂root = 1, then each
             # interior node from the root down; the index's order is the sort's order
             root.grad = 1.0
-            yield list(replay(index.interior, {}))
+            yield list(replay(index.interior if order is None else order, {}))
     finally:
         for node, grad in zip(nodes, saved, strict=True):
             node.grad = grad

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -26,11 +26,14 @@ from tinygrad_edu.files.atomic import PathLike, checked_path, write_atomically
 from tinygrad_edu.lenses.drawing.dot_layout import dot_available
 from tinygrad_edu.lenses.drawing.draw import (
     DEFAULT_MAX_NODES,
+    GraphTooLargeError,
     GraphvizNotInstalledError,
     check_options,
     picture_for,
+    wanted_groups,
 )
 from tinygrad_edu.lenses.drawing.svg import ENGINES, Scene, arrange, write_svg
+from tinygrad_edu.lenses.groups import FAN_OUT, group_graph, level_of_detail
 from tinygrad_edu.lenses.index import GraphIndex, index_for, is_foreign
 from tinygrad_edu.lenses.paths import ChainEdge
 from tinygrad_edu.lenses.stepper.backward_pass import pass_from_zero
@@ -52,6 +55,9 @@ def stepper(
     max_nodes: int = DEFAULT_MAX_NODES,
     group: str | None = "auto",
     layout: str = "auto",
+    open: Sequence[str] = (),  # noqa: A002  # as draw_dot: the groups to open
+    focus: Value | str | None = None,
+    radius: int = 1,
     index: GraphIndex | None = None,
 ) -> Stepper:
     """A step-through page of one backward pass from zero through the graph below ``root``.
@@ -63,8 +69,16 @@ def stepper(
             position)``, the edge from ``parent.children[position]`` into ``parent`` (a
             :class:`~tinygrad_edu.lenses.paths.ChainEdge` also does), e.g. the edges behind
             one entry of a matrix; ``highlight_caption`` names them on the page.
-        rankdir, max_nodes, group: as for ``draw_dot``: big graphs are drawn with one box per
-            neuron, or refused with ``GraphTooLargeError``, which says how to draw less.
+        rankdir, max_nodes, group: as for ``draw_dot``. A graph of more than ``max_nodes``
+            boxes (neuron boxes first, with ``group="auto"``) is drawn at a level of detail:
+            groups of nodes (your functions' calls under ``tinygrad_edu.origins()``, else
+            neurons, layers, sums and chains) collapsed into one box each, and stepped group
+            by group: a group's step applies all of its nodes' backward rules at once. A
+            click on a group (or Enter on it) opens it and steps inside it, node by node or
+            inner group by inner group; the insides of the biggest graphs are embedded up to
+            a budget, and a group past it is opened from Python with ``open=``.
+        open, focus, radius: as for ``draw_dot``: groups (by name, ``"linear#3"``) drawn open
+            in the whole graph's view, or every group within ``radius`` edges of ``focus``.
         layout: ``"auto"`` lays the graph out with graphviz's ``dot`` where it is installed
             and in pure Python where it is not; ``"dot"`` or ``"python"`` choose.
         index: the :class:`~tinygrad_edu.lenses.index.GraphIndex` of ``root``'s graph, if one
@@ -99,7 +113,27 @@ def stepper(
         if highlight not in index:
             raise ValueError(f"highlight: {node_name(highlight)} is not part of the graph")
     chosen = _chosen_edges(highlight_edges, index) if highlight_edges is not None else []
-    picture = picture_for(index, rankdir=rankdir, grads=False, max_nodes=max_nodes, group=group)
+    if isinstance(open, str) or not all(isinstance(name, str) for name in open):
+        raise TypeError(f"open must be a list of group names, got {describe(open)}")
+    wanted = wanted_groups(index, focus, radius, open)
+    try:
+        if wanted is not None:  # asked to open groups: drawn at a level of detail
+            raise GraphTooLargeError(0, 0, max_nodes, group, False)
+        picture = picture_for(index, rankdir=rankdir, grads=False, max_nodes=max_nodes, group=group)
+    except GraphTooLargeError:
+        boxes = max(2, max_nodes // 2)  # a box per group, two per node: as draw_dot counts
+        groups = group_graph(index.order, fan_out=min(FAN_OUT, boxes))
+        names = [groups.group_at[k].name for k in wanted or ()]
+        detail = level_of_detail(groups, boxes, open=[*open, *names])
+        if detail.closed:
+            from tinygrad_edu.lenses.stepper.grouped_page import grouped_page
+
+            data, scenes = grouped_page(index, groups, detail, rankdir)
+            data["open"] = -1
+            return Stepper(node_name(index.root), data, scenes[0], layout, scenes[1:])
+        picture = picture_for(
+            index, rankdir=rankdir, grads=False, max_nodes=len(index) * 2 + 1, group="none"
+        )
 
     from tinygrad_edu.lenses.drawing.scene import scene_of
     from tinygrad_edu.lenses.stepper.scene import mark_up
@@ -173,11 +207,19 @@ class Stepper:
 
     frame_height = FRAME_HEIGHT
 
-    def __init__(self, root_name: str, data: Json, scene: Scene, layout: str) -> None:
+    def __init__(
+        self,
+        root_name: str,
+        data: Json,
+        scene: Scene,
+        layout: str,
+        inner: Sequence[Scene] = (),
+    ) -> None:
         self.root_name = root_name
         self.data = data  # what the page shows (its embedded JSON)
         self.scene = scene
         self.layout = arrange(scene, layout)
+        self.inner = [(view, arrange(view, layout)) for view in inner]  # opened groups' views
 
     @property
     def steps(self) -> int:
@@ -251,7 +293,11 @@ def _page(page: Stepper) -> str:
         for n, entry in enumerate(data["paths"])
     )
     total = len(data["steps"])
-    svg = write_svg(page.scene, page.layout, standalone=False)
+    groups_keys = " · Enter opens a group, Escape closes it" if page.inner else ""
+    svg = f'<div class="view" data-view="0">{write_svg(page.scene, page.layout, False)}</div>'
+    for number, (scene, layout) in enumerate(page.inner, start=1):
+        inner = write_svg(scene, layout, standalone=False)
+        svg += f'\n<div class="view" data-view="{number}" hidden>{inner}</div>'
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -280,7 +326,7 @@ class="fit" title="show all">fit</button></span>
 </span>
 </header>
 <main>
-<div class="canvas">{svg}</div>
+<div class="canvas"><nav class="crumbs" hidden></nav>{svg}</div>
 <aside>
 <section><h2>Chain rule</h2><pre class="chain-rule"></pre></section>
 <section><h2>Paths to <select class="path-select"><option value="-1">(none)</option>{paths}\
@@ -293,7 +339,7 @@ local derivatives; click a leaf to light up its chain-rule paths.</pre></section
 <span class="swatch negative"></span> negative, stronger where larger (four decades below the \
 largest final gradient) · <span class="swatch current"></span> the node being processed and \
 the edges it sends gradient along · <span class="swatch lit"></span> chain-rule paths · keys: \
-→ next, ← back, Home, End, Space play · drag to pan, wheel to zoom</footer>
+→ next, ← back, Home, End, Space play{groups_keys} · drag to pan, wheel to zoom</footer>
 <script type="application/json" class="stepper-data">{_script_json(data)}</script>
 <script>
 {_asset("stepper.js")}</script>

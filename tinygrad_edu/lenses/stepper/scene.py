@@ -19,8 +19,9 @@ from tinygrad_edu.lenses.drawing.style import HIGHLIGHT
 from tinygrad_edu.lenses.drawing.svg import Scene
 from tinygrad_edu.lenses.index import GraphIndex
 from tinygrad_edu.lenses.stepper.data import Json
+from tinygrad_edu.lenses.stepper.views import View
 
-__all__ = ["final_scene", "mark_up"]
+__all__ = ["final_scene", "mark_up", "mark_up_view"]
 
 
 def mark_up(scene: Scene, index: GraphIndex, picture: Picture, data: Json) -> None:
@@ -69,10 +70,10 @@ def final_scene(scene: Scene, data: Json, lit: Json | None) -> Scene:
     """A copy of the marked-up scene after the last step, with ``lit``'s paths in red: the
     picture for viewers that run no script."""
     final = copy.deepcopy(scene)
-    last: dict[str, str] = {}
+    last: dict[str, str] = dict(data.get("finalTexts", {}))
     for step in data["steps"]:
         for edge in step["edges"]:
-            if edge["show"] is not None:
+            if edge.get("show") is not None:
                 last[edge["show"]] = edge["afterText"]
     fills = data["finalFills"]
     lit_elements: Sequence[str] = lit["elements"] if lit else ()
@@ -90,3 +91,51 @@ def final_scene(scene: Scene, data: Json, lit: Json | None) -> Scene:
             edge.stroke = edge.text_colour = HIGHLIGHT
             edge.stroke_width = 2.0
     return final
+
+
+def mark_up_view(
+    scene: Scene, index: GraphIndex, view: View, texts: dict[int, list[str]], start: Json
+) -> None:
+    """Mark up one view of a grouped page as :func:`mark_up` does a page's one picture: a
+    closed group's box also gets the class ``group``, ``data-group`` (its name) and
+    ``data-nodes`` (how many nodes it holds); what lies outside an opened group, ``outside``.
+    ``texts`` are every gradient text each value will show; ``start`` the root's."""
+    picture = view.picture
+    shown_value = {key: k for k, key in picture.shows.items()}
+    op_value = {key: k for k, key in picture.op_node.items()}
+    root = index.position[index.root]
+    for node in scene.nodes:
+        if node.key in shown_value:
+            k = shown_value[node.key]
+            value = index.order[k]
+            kind = "leaf" if not value.children else "interior"
+            node.data = {"label": value.label, "value": str(k)}
+            group = view.group_boxes.get(node.key)
+            node.classes = ("value", kind)
+            if group is not None:
+                node.classes = ("value", kind, "group")
+                node.data.update({"group": group.name, "nodes": str(group.size)})
+            node.grad = start["text"] if k == root else "?"
+            node.grad_texts = tuple(texts.get(k, ()))
+            if k == root:
+                node.fill = start["fill"]
+        elif node.key in op_value:
+            value = index.order[op_value[node.key]]
+            node.classes = ("op",)
+            node.data = {"value": str(op_value[node.key])}
+            formula = value._operation.ordered_formula if value._operation else None
+            if formula is not None:
+                node.lines = [formula]
+                node.shape = "ellipse"
+        else:
+            node.classes = ("outside",)
+            node.text_colour = node.stroke = "#777777"
+    slot_of = {e: slot for slot, e in picture.operand_edge.items()}
+    for e, (edge, link) in enumerate(zip(scene.edges, picture.edges, strict=True)):
+        if link.kind == "result":
+            edge.classes = ("result",)
+        elif e in slot_of:
+            edge.classes = ("operand",)
+        else:
+            edge.classes = ("outward",)
+            edge.stroke = edge.text_colour = "#999999"
