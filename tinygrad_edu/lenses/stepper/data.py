@@ -22,7 +22,14 @@ from tinygrad_edu.lenses.explain import explain
 from tinygrad_edu.lenses.index import GraphIndex
 from tinygrad_edu.lenses.stepper.colours import gradient_fill, gradient_scale
 
-__all__ = ["EXPLANATION_BUDGET", "MAX_EXPLAINED_PATHS", "grad_text", "number", "page_data"]
+__all__ = [
+    "EXPLANATION_BUDGET",
+    "MAX_EXPLAINED_PATHS",
+    "grad_text",
+    "number",
+    "page_data",
+    "value_details",
+]
 
 MAX_EXPLAINED_PATHS = 64  # more paths than this are lit up, but not written out
 EXPLANATION_BUDGET = 200_000  # characters of explain() text a page holds (document 001: 140k)
@@ -280,7 +287,7 @@ def _details(graph: _Graph) -> dict[str, str]:
     boxes = {element.id: element for element in picture.elements if element.role == "neuron"}
     details: dict[str, str] = {}
     for k, node in enumerate(graph.nodes):
-        text = _value_details(root, node)
+        text = value_details(root, node)
         for key in graph.elements_of(k):
             if key not in boxes:  # a neuron box: below, from all its members
                 details[key] = text
@@ -291,11 +298,13 @@ def _details(graph: _Graph) -> dict[str, str]:
     for key, inside in members.items():
         out = graph.nodes[boxes[key].value]
         names = ", ".join(_where(member) for member in inside)
-        details[key] = _value_details(root, out) + f"\n\ndrawn in this box: {names}"
+        details[key] = value_details(root, out) + f"\n\ndrawn in this box: {names}"
     return details
 
 
-def _value_details(root: Value, node: Value) -> str:
+def value_details(root: Value, node: Value) -> str:
+    """What a click on a value's element shows: its name, data, gradient, op and the local
+    derivative of each operand."""
     lines = [
         node_name(node),
         f"data {node.data!r}",

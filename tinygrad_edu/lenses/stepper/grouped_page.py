@@ -20,7 +20,7 @@ from tinygrad_edu.lenses.groups import Detail, Groups
 from tinygrad_edu.lenses.index import GraphIndex
 from tinygrad_edu.lenses.stepper.backward_pass import pass_from_zero
 from tinygrad_edu.lenses.stepper.colours import gradient_fill, gradient_scale
-from tinygrad_edu.lenses.stepper.data import Json, _value_details, grad_text
+from tinygrad_edu.lenses.stepper.data import Json, grad_text, value_details
 from tinygrad_edu.lenses.stepper.grouped import grouped_steps
 from tinygrad_edu.lenses.stepper.order import grouped_order
 from tinygrad_edu.lenses.stepper.scene import mark_up_view
@@ -47,7 +47,7 @@ def grouped_page(
     with pass_from_zero(index, order) as steps:
         view_steps, texts = grouped_steps(index, groups, views, steps)
         scale = gradient_scale(node.grad for node in index.order)
-        start = {"text": grad_text(1.0), "fill": gradient_fill(1.0, scale)}
+        start: dict[str, str | None] = {"text": grad_text(1.0), "fill": gradient_fill(1.0, scale)}
         details = _details(index, views)
         final = {
             key: (grad_text(index.order[k].grad), gradient_fill(index.order[k].grad, scale))
@@ -55,7 +55,7 @@ def grouped_page(
             for k, key in view.picture.shows.items()
         }
     root_at = index.position[root]
-    start["show"] = picture.shows.get(root_at)  # type: ignore[assignment]
+    start["show"] = picture.shows.get(root_at)
     opens = {view.opener: number for number, view in enumerate(views) if number}
     data: Json = {
         "root": node_name(root),
@@ -113,7 +113,7 @@ def _details(index: GraphIndex, views: list[View]) -> dict[str, str]:
                 details[element.id] = f"{element.lines[0]}: outside this group"
                 continue
             node = index.order[element.value]
-            text = _value_details(root, node)
+            text = value_details(root, node)
             group = view.group_boxes.get(element.id)
             if group is not None:
                 text = (

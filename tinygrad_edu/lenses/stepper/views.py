@@ -14,6 +14,7 @@ elements in all: the page grows with what it shows, not with the graph.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tinygrad_edu.core.messages import shown
@@ -81,7 +82,14 @@ def inner_views(
     return views
 
 
-def _view_of(index, groups, group, rankdir, numbers, stubs) -> View:  # type: ignore[no-untyped-def]
+def _view_of(
+    index: GraphIndex,
+    groups: Groups,
+    group: Group,
+    rankdir: str,
+    numbers: Iterator[int],
+    stubs: Iterator[int],
+) -> View:
     order = index.order
     position = index.position
     around = {id(g) for g in group.path()}
@@ -142,8 +150,8 @@ def _view_of(index, groups, group, rankdir, numbers, stubs) -> View:  # type: ig
     users = index.users
     for k, head in sorted(members.items()):
         node = order[k]
-        for slot, child in enumerate(node.children):
-            j = position[child]
+        for slot, operand in enumerate(node.children):
+            j = position[operand]
             tail = members.get(j) or stub(j)
             if tail == head:
                 continue
