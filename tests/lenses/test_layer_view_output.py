@@ -169,7 +169,10 @@ def test_arguments_of_the_wrong_type():
     E, model = document_001()
     with pytest.raises(TypeError, match="needs the loss Value as root, got float 1.0"):
         layer_view(1.0, model)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="needs the MLP whose graph root is, got list"):
+    with pytest.raises(
+        TypeError,
+        match=r"needs the MLP \(tinygrad_edu's, or the micrograd drop-in's\) that computed the root, got list",
+    ):
         layer_view(E, model.layers)  # type: ignore[arg-type]
 
 

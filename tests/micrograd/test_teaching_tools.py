@@ -114,3 +114,25 @@ def test_the_stepper_pages_a_hand_written_op():
         out.label = "out"
     page = stepper(out, highlight=x)
     assert page.steps == 3 and "tanh" in page.html()
+
+
+def test_the_layer_view_reads_a_network_built_through_the_drop_in():
+    import random
+
+    from tinygrad_edu import layer_view
+    from tinygrad_edu.micrograd import nn
+
+    random.seed(1)
+    for fused in (False, True):
+        model = nn.MLP(2, [3, 1])
+        for layer in model.layers:
+            for neuron in layer.neurons:
+                neuron.fused = fused
+        data = (([0.5, -1.0], 1.0), ([0.2, 0.3], -1.0))
+        loss = sum((model(x) - y) ** 2 for x, y in data)
+        model.zero_grad()
+        loss.backward()
+        view = layer_view(loss, model)
+        assert [layer.number for layer in view.layers] == [1, 2]
+        assert view.layer(1).examples == 2 and view.layer(1).activation == "relu"
+        assert view.matches_grad  # every weight and bias entry equals its .grad bit for bit

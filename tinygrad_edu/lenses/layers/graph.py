@@ -21,10 +21,8 @@ from operator import is_
 from tinygrad_edu import notation
 from tinygrad_edu.core import Value
 from tinygrad_edu.lenses.index import Edge, GraphIndex
+from tinygrad_edu.lenses.layers.shape import LayerShape, NetworkShape, NeuronShape
 from tinygrad_edu.nn.activations import LINEAR
-from tinygrad_edu.nn.layer import Layer
-from tinygrad_edu.nn.mlp import MLP
-from tinygrad_edu.nn.neuron import Neuron
 
 FUSED = "Σwx+b"
 
@@ -48,12 +46,12 @@ class LayerNodes:
     that example the root does not depend on), and each row's input nodes."""
 
     number: int
-    layer: Layer
+    layer: LayerShape
     rows: tuple[tuple[NeuronNode | None, ...], ...]
     inputs: tuple[tuple[Value, ...], ...]
 
 
-def find_layers(index: GraphIndex, model: MLP) -> list[LayerNodes]:
+def find_layers(index: GraphIndex, model: NetworkShape) -> list[LayerNodes]:
     """Every layer of ``model`` that the graph of ``index`` passes through, layer 1 first.
 
     Raises:
@@ -62,14 +60,9 @@ def find_layers(index: GraphIndex, model: MLP) -> list[LayerNodes]:
     """
     root = index.root
     found: dict[int, list[NeuronNode]] = {}
-    for node in index.order:
-        if not node.label.startswith("h"):
-            continue  # the cheap test first: most nodes are weights and inputs
-        name = notation.parse(node.label)
-        if name is None or name.kind != "h" or not node.children:
-            continue
+    for node, name in _neuron_sums(index, model):
         neuron = _model_neuron(model, name)
-        call = _match(node, neuron, name, index) if neuron else None
+        call = _match(node, neuron, name, index, model.labelled) if neuron else None
         if call is not None:
             found.setdefault(name.layer or 0, []).append(call)
     if not found:
@@ -77,14 +70,46 @@ def find_layers(index: GraphIndex, model: MLP) -> list[LayerNodes]:
     return [_rows(number, model, found[number], index) for number in sorted(found)]
 
 
-def _model_neuron(model: MLP, name: notation.Name) -> Neuron | None:
+def _neuron_sums(index: GraphIndex, model: NetworkShape) -> list[tuple[Value, notation.Name]]:
+    """The nodes that may be a neuron's sum h, with the name of that neuron, in topological
+    order: by their labels (``h2[0]``) when the network labels them; else found from each
+    neuron's last weight: the Σwx+b node holding it, or the ``+`` that adds its product."""
+    if model.labelled:
+        named = []
+        for node in index.order:
+            if not node.label.startswith("h"):
+                continue  # the cheap test first: most nodes are weights and inputs
+            name = notation.parse(node.label)
+            if name is not None and name.kind == "h" and node.children:
+                named.append((node, name))
+        return named
+    users = index.users
+    found: dict[Value, notation.Name] = {}
+    for number, layer in enumerate(model.layers, start=1):
+        for j, neuron in enumerate(layer.neurons):
+            if not neuron.w:
+                continue
+            name = notation.Name("h", number, (j,))
+            for user, position in users.get(neuron.w[-1], ()):
+                if user.op == FUSED and position == neuron.nin - 1:
+                    found.setdefault(user, name)
+                elif user.op == "*" and position == 0:
+                    for total, slot in users.get(user, ()):
+                        if total.op == "+" and slot == 1:
+                            found.setdefault(total, name)
+    return sorted(found.items(), key=lambda item: index.position[item[0]])
+
+
+def _model_neuron(model: NetworkShape, name: notation.Name) -> NeuronShape | None:
     if name.layer is None or name.layer > len(model.layers):
         return None
     neurons = model.layers[name.layer - 1].neurons
     return neurons[name.neuron] if name.neuron < len(neurons) else None
 
 
-def _match(pre: Value, neuron: Neuron, name: notation.Name, index: GraphIndex) -> NeuronNode | None:
+def _match(
+    pre: Value, neuron: NeuronShape, name: notation.Name, index: GraphIndex, labelled: bool
+) -> NeuronNode | None:
     """The neuron's node ``pre`` with its edges, or ``None`` if another network made it."""
     n = neuron.nin
     weights, bias = neuron.w, neuron.b
@@ -103,7 +128,7 @@ def _match(pre: Value, neuron: Neuron, name: notation.Name, index: GraphIndex) -
         if chain is None:
             return None
         inputs, weight_edges, input_edges, bias_edge = chain
-    out = _activation_node(pre, neuron, name, index)
+    out = _activation_node(pre, neuron, name, index, labelled)
     return NeuronNode(name.neuron, pre, out, inputs, weight_edges, input_edges, bias_edge)
 
 
@@ -133,15 +158,19 @@ def _unfused_chain(
     return inputs, weight_edges, input_edges, (node, 0)
 
 
-def _activation_node(pre: Value, neuron: Neuron, name: notation.Name, index: GraphIndex) -> Value:
-    """a{l}[j] = f(h{l}[j]), the only user of a non-linear neuron's h node in an MLP's graph."""
+def _activation_node(
+    pre: Value, neuron: NeuronShape, name: notation.Name, index: GraphIndex, labelled: bool
+) -> Value:
+    """a{l}[j] = f(h{l}[j]), the only user of a non-linear neuron's h node in an MLP's graph
+    (labelled ``a{l}[j]`` where the network labels its nodes)."""
     if neuron.activation == LINEAR:
         return pre
     label = notation.activation(name.layer or 0, name.neuron)
     uses = index.users.get(pre, [])
     if len(uses) == 1:
         user, _ = uses[0]
-        if user.label == label and user.op == neuron.activation and user.children == (pre,):
+        named = user.label == label or not labelled
+        if named and user.op == neuron.symbol and user.children == (pre,):
             return user
     if not uses:
         raise ValueError(
@@ -155,7 +184,9 @@ def _activation_node(pre: Value, neuron: Neuron, name: notation.Name, index: Gra
     )
 
 
-def _rows(number: int, model: MLP, calls: list[NeuronNode], index: GraphIndex) -> LayerNodes:
+def _rows(
+    number: int, model: NetworkShape, calls: list[NeuronNode], index: GraphIndex
+) -> LayerNodes:
     """Group one layer's neuron nodes into examples: one per distinct input tuple (and one
     more per repeat, if the same input nodes were fed twice), in the order fed."""
     layer = model.layers[number - 1]
@@ -186,7 +217,7 @@ def _rows(number: int, model: MLP, calls: list[NeuronNode], index: GraphIndex) -
     )
 
 
-def _not_found(root: Value, model: MLP, index: GraphIndex) -> str:
+def _not_found(root: Value, model: NetworkShape, index: GraphIndex) -> str:
     """Why no neuron of ``model`` is in the graph, in the user's terms."""
     name = repr(root.label) if root.label else "the root"
     parameters = set(model.parameters())

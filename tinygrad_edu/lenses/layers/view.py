@@ -16,6 +16,7 @@ them, so each weight's entry equals its ``.grad`` bit for bit; it says so entry 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tinygrad_edu.core import Value
 from tinygrad_edu.core.messages import describe
@@ -25,6 +26,7 @@ from tinygrad_edu.lenses.layers import html as layer_html
 from tinygrad_edu.lenses.layers import latex as layer_latex
 from tinygrad_edu.lenses.layers import text as layer_text
 from tinygrad_edu.lenses.layers.graph import LayerNodes, NeuronNode, find_layers
+from tinygrad_edu.lenses.layers.shape import network_shape
 from tinygrad_edu.nn.mlp import MLP
 
 __all__ = ["Entry", "LayerGradients", "LayerView", "layer_view"]
@@ -177,7 +179,7 @@ class LayerView:
         )
 
 
-def layer_view(root: Value, model: MLP, *, index: GraphIndex | None = None) -> LayerView:
+def layer_view(root: Value, model: MLP | Any, *, index: GraphIndex | None = None) -> LayerView:
     """The matrix equations of documents 000 and 002, entry by entry, for every layer of
     ``model`` that the graph of ``root`` passes through. Call ``root.backward()`` first.
 
@@ -194,17 +196,24 @@ def layer_view(root: Value, model: MLP, *, index: GraphIndex | None = None) -> L
     with no other use of the parameters), and an entry that does not says why.
 
     ``index`` is the :class:`~tinygrad_edu.lenses.index.GraphIndex` of ``root``'s graph, if
-    one was made already.
+    one was made already. ``model`` may also be an MLP of the micrograd drop-in
+    (``tinygrad_edu.micrograd.nn.MLP``, ReLU hidden layers and a linear output), whose neurons
+    are found from their weights, as micrograd labels no neuron.
 
     Raises:
-        TypeError: if ``root`` is not a ``Value`` or ``model`` not an ``MLP``.
+        TypeError: if ``root`` is not a ``Value`` or ``model`` not an MLP (this package's or
+            the micrograd drop-in's).
         ValueError: if ``root.backward()`` has not run, or the graph is not one the model
             built (no neuron of the model in it, or a neuron used as no MLP uses it).
     """
     if not isinstance(root, Value):
         raise TypeError(f"layer_view needs the loss Value as root, got {describe(root)}")
-    if not isinstance(model, MLP):
-        raise TypeError(f"layer_view needs the MLP whose graph root is, got {describe(model)}")
+    shape = network_shape(model)
+    if shape is None:
+        raise TypeError(
+            "layer_view needs the MLP (tinygrad_edu's, or the micrograd drop-in's) that "
+            f"computed the root, got {describe(model)}"
+        )
     if root.grad != 1.0:
         name = repr(root.label) if root.label else "the root"
         raise ValueError(
@@ -213,7 +222,7 @@ def layer_view(root: Value, model: MLP, *, index: GraphIndex | None = None) -> L
         )
     index = index_for(root, index, "layer_view")
     index.check_fresh("layer_view()")
-    found = find_layers(index, model)
+    found = find_layers(index, shape)
     return LayerView(root, tuple(_layer_gradients(nodes, index) for nodes in found))
 
 
@@ -281,7 +290,7 @@ class _Sums:
         value = 0.0
         for term in terms:
             value += term
-        grad = node.grad
+        grad = float(node.grad)  # micrograd's parameters start at the int 0
         reason = "" if value.hex() == grad.hex() else self._reason(node, ordered)
         return Entry(node, ordered, terms, value, grad, reason)
 
