@@ -171,7 +171,8 @@ def test_arguments_of_the_wrong_type():
         layer_view(1.0, model)  # type: ignore[arg-type]
     with pytest.raises(
         TypeError,
-        match=r"needs the MLP \(tinygrad_edu's, or the micrograd drop-in's\) that computed the root, got list",
+        match=r"needs the MLP \(tinygrad_edu's, or the micrograd drop-in's\) that computed "
+        r"the root, got list",
     ):
         layer_view(E, model.layers)  # type: ignore[arg-type]
 
