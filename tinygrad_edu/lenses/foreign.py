@@ -3,8 +3,9 @@ a copy of microgpt's class, micrograd itself.
 
 The lenses read a graph of this engine's nodes. A graph made by another class is read once,
 through one of the two protocols scalar engines use, into a *mirror*: a graph of this
-engine's nodes with the same numbers, in which each node's op is :class:`Mirrored`, holding
-the local derivatives the other class gives (it cannot hold that class's math):
+engine's nodes with the same numbers, in which each node's op is :class:`Mirrored` (a node
+with its local derivatives given), holding the local derivatives the other class gives (it
+cannot hold that class's math):
 
 * **micrograd's protocol**: ``data``, ``grad``, ``_prev`` (the children), ``_op`` (a
   symbol) and a per-node ``_backward()``. The local derivative ∂node/∂child is measured by
@@ -22,8 +23,9 @@ class, its module and what its nodes lack.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,42 +35,26 @@ from tinygrad_edu.core.engine import settle
 if TYPE_CHECKING:
     from tinygrad_edu.core.engine import Value as CoreValue
 
-__all__ = ["Mirror", "Mirrored", "class_name", "mirror"]
+__all__ = ["Mirror", "Mirrored", "class_name", "mirror", "mirrored_op"]
 
 
-class Mirrored(ops.Op):
-    """A node of another engine: its children and the local derivatives that engine gives.
-
-    The node keeps its children in ``_a`` (a tuple, in the other class's order) and
-    ``(symbol, local derivatives)`` in ``_b``. Backward is the generic rule: each child's
-    gradient grows by local × upstream.
-    """
+class Mirrored(ops.GivenLocal):
+    """A node of another engine: a node with its local derivatives given (its children in
+    ``_a``, one local derivative each in ``_b``, as :class:`~tinygrad_edu.core.ops.GivenLocal`
+    keeps them), shown with the symbol the other class gives its op (micrograd's ``_op``):
+    one subclass per symbol, :func:`mirrored_op`."""
 
     symbol = "f"
-    arity = -1  # as many children as the other node has
-
-    @classmethod
-    def name(cls, out: CoreValue) -> str:
-        symbol: str = out._b[0]
-        return symbol
-
-    @classmethod
-    def children(cls, out: CoreValue) -> tuple[CoreValue, ...]:
-        children: tuple[CoreValue, ...] = out._a
-        return children
-
-    @staticmethod
-    def walk(out: CoreValue, walked: set[int], leaves: bool) -> Iterator[CoreValue]:
-        return iter(out._a)
-
-    @staticmethod
-    def local(out: CoreValue) -> Sequence[float]:
-        local_derivatives: tuple[float, ...] = out._b[1]
-        return local_derivatives
 
     @staticmethod
     def rule(out: CoreValue, operand: int, args: Sequence[str], result: str) -> str:
         return f"the local derivative the node's own class gives, ∂{result}/∂{args[operand]}"
+
+
+@functools.cache
+def mirrored_op(symbol: str) -> type[Mirrored]:
+    """The op of the other class's nodes named ``symbol`` (one class per symbol, made once)."""
+    return type(f"Mirrored[{symbol}]", (Mirrored,), {"symbol": symbol, "__doc__": Mirrored.__doc__})
 
 
 @dataclass
@@ -188,8 +174,8 @@ def _mirror_node(
         local_derivatives = _measured_locals(node, children)
     symbol = getattr(node, "_op", "")
     symbol = symbol if isinstance(symbol, str) and symbol else Mirrored.symbol
-    copy._operation = Mirrored
+    copy._operation = mirrored_op(symbol)
     copy._a = tuple(made[id(child)] for child in children)
-    copy._b = (symbol, local_derivatives)
+    copy._b = local_derivatives
     settle(copy)  # the engine's rules for a new node (no inf or NaN; the modes)
     return copy

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from tinygrad_edu.lenses.drawing.picture import Picture
 from tinygrad_edu.lenses.drawing.style import HIGHLIGHT
-from tinygrad_edu.lenses.drawing.svg import Scene
+from tinygrad_edu.lenses.drawing.svg import Scene, SceneNode
 from tinygrad_edu.lenses.index import GraphIndex
 from tinygrad_edu.lenses.stepper.data import Json
 from tinygrad_edu.lenses.stepper.views import View
@@ -46,13 +46,7 @@ def mark_up(scene: Scene, index: GraphIndex, picture: Picture, data: Json) -> No
             if node.key == root_key:
                 node.fill = data["start"]["fill"]
         elif node.key in op_value:
-            value = index.order[op_value[node.key]]
-            node.classes = ("op",)
-            node.data = {"value": str(op_value[node.key])}
-            formula = value._operation.ordered_formula if value._operation else None
-            if formula is not None:
-                node.lines = [formula]
-                node.shape = "ellipse"
+            _mark_op(node, index, op_value[node.key])
     slot_of = {e: slot for slot, e in picture.operand_edge.items()}
     for e, (edge, link) in enumerate(zip(scene.edges, picture.edges, strict=True)):
         if link.kind == "result":
@@ -64,6 +58,18 @@ def mark_up(scene: Scene, index: GraphIndex, picture: Picture, data: Json) -> No
             names = operation.operand_names if operation else ()
             if names and link.kind == "operand":
                 edge.label, edge.label_at = names[position], 0.85
+
+
+def _mark_op(node: SceneNode, index: GraphIndex, k: int) -> None:
+    """The op node of value ``k``; an op whose operand order matters is written out with
+    its operands' names (``a − b``)."""
+    value = index.order[k]
+    node.classes = ("op",)
+    node.data = {"value": str(k)}
+    formula = value._operation.ordered_formula if value._operation else None
+    if formula is not None:
+        node.lines = [formula]
+        node.shape = "ellipse"
 
 
 def final_scene(scene: Scene, data: Json, lit: Json | None) -> Scene:
@@ -120,13 +126,7 @@ def mark_up_view(
             if k == root:
                 node.fill = start["fill"]
         elif node.key in op_value:
-            value = index.order[op_value[node.key]]
-            node.classes = ("op",)
-            node.data = {"value": str(op_value[node.key])}
-            formula = value._operation.ordered_formula if value._operation else None
-            if formula is not None:
-                node.lines = [formula]
-                node.shape = "ellipse"
+            _mark_op(node, index, op_value[node.key])
         else:
             node.classes = ("outside",)
             node.text_colour = node.stroke = "#777777"
