@@ -126,15 +126,17 @@ class _Builder:
         self.position = {node: i for i, node in enumerate(order)}
         self.names: dict[str, Group] = {}
         self.counters: dict[str, int] = {}
+        self.repeats: dict[str, int] = {}  # a repeated name → the last number it was given
         self.root = self.new("graph", "graph", None)
         self.group_at: list[Group] = [self.root] * len(order)
 
     def new(self, name: str, kind: str, parent: Group | None) -> Group:
         if name in self.names:  # two functions of one name in two files: keep names unique
-            k = 2
-            while f"{name}'{k}" in self.names:
-                k += 1
-            name = f"{name}'{k}"
+            k = self.repeats.get(name, 1)
+            while f"{name}'{k + 1}" in self.names:  # the next free number, remembered:
+                k += 1  # a name given a thousand times costs no thousand tries each time
+            self.repeats[name] = k + 1
+            name = f"{name}'{k + 1}"
         group = Group(name, kind, parent=parent)
         self.names[name] = group
         if parent is not None:
@@ -276,9 +278,10 @@ class _Builder:
         """A sum of products: a chain of ``+`` (each used once, by the next) adding ``*``
         nodes (each used once), as ``sum(w * x for …)`` builds it; three terms or more."""
         mine = set(rest)
+        walked: set[int] = set()  # the '+' nodes of chains already followed: each once
         for i in reversed(rest):  # users first: the first '+' met is a chain's top
             node = self.order[i]
-            if i in claimed or node.op != "+":
+            if i in claimed or i in walked or node.op != "+":
                 continue
             adds, products = [i], []
             current = node
@@ -296,6 +299,7 @@ class _Builder:
                     break
                 adds.append(self.position[below])
                 current = below
+            walked.update(adds)
             if len(products) >= 3:
                 inner = self.numbered("sum", group, "Σ")
                 for j in (*adds, *products):
