@@ -1,6 +1,6 @@
 """One training step of a GPT of microgpt's shape: a microgpt-style Value against this engine.
 
-    python benchmarks/bench_microgpt.py [--rounds 20] [--warmup 2]
+    python benchmarks/bench_microgpt.py [--rounds 20] [--warmup 2] [--write PATH]
 
 The workload (``gpt_workload.py``): microgpt's model and training step, one name a step, some
 60,000 scalar nodes. Three classes run it from the same weights on the same names:
@@ -12,7 +12,8 @@ The workload (``gpt_workload.py``): microgpt's model and training step, one name
 * ``tinygrad_edu.Value``: the core class, which a learner could also import instead.
 
 Method: all three in this one process, in Python's default garbage-collection condition (as
-the script runs). After the warm-up rounds, every round runs one step of each class, in turn;
+the script runs). After the warm-up rounds, every round runs one step of each class, in turn
+(in the reverse order every other round, so that none always follows the same one);
 a step's time is CPU time (``time.process_time``). Printed: each class's median step and its
 spread (the lowest and highest), and each ratio as the median of the rounds' own ratios (the
 two steps of a round ran back to back, so that ratio is the least disturbed by the rest of a
@@ -30,9 +31,11 @@ import statistics
 import time
 
 from gpt_workload import GPT, ProtocolValue, shuffled_names
+from report import add_write_option, written_to
 
 from tinygrad_edu import Value as CoreValue
 from tinygrad_edu.core import topological_order
+from tinygrad_edu.core.fold import unfolded
 from tinygrad_edu.microgpt import Value as MicrogptValue
 
 ENGINES = {
@@ -47,25 +50,33 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="timed rounds (20)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed rounds first (2)")
+    add_write_option(parser)
     args = parser.parse_args(argv)
+    with written_to(args.write, "bench_microgpt.py", argv):
+        run(args.rounds, args.warmup)
 
+
+def run(rounds: int, warmup: int) -> None:
     names = shuffled_names()
     models = {name: GPT(cls, names) for name, cls in ENGINES.items()}
-    total = args.warmup + args.rounds
+    total = warmup + rounds
     graph = models[OURS].loss(names[0])
     nodes = topological_order(graph)
     edges = sum(len(node.children) for node in nodes)
     print(f"graph of one step on {names[0]!r}: {len(nodes):,} nodes, {edges:,} edges")
+    with unfolded():
+        chain = len(topological_order(models[OURS].loss(names[0])))
+    print(f"  (sum() folded; microgpt's own graph of that step has {chain:,} nodes)")
 
     times: dict[str, list[float]] = {name: [] for name in ENGINES}
     losses: dict[str, list[float]] = {name: [] for name in ENGINES}
     for round_ in range(total):
-        for name, model in models.items():
+        for name, model in models.items() if round_ % 2 else reversed(models.items()):
             start = time.process_time()
             loss = model.step(total_steps=1000)
             elapsed = time.process_time() - start
             losses[name].append(loss)
-            if round_ >= args.warmup:
+            if round_ >= warmup:
                 times[name].append(elapsed)
 
     reference = "microgpt-style Value (protocol copy)"
@@ -82,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     difference = max(abs(a - b) for a, b in zip(losses[core], losses[reference], strict=True))
     print(f"  the core Value's losses differ from the protocol copy's by at most {difference:.1e}")
 
-    print(f"\nCPU time of one training step (median, lowest and highest of {args.rounds} rounds)")
+    print(f"\nCPU time of one training step (median, lowest and highest of {rounds} rounds)")
     print(f"  {'class':<38} {'median ms':>10} {'lowest':>8} {'highest':>8}")
     for name, ts in times.items():
         print(

@@ -202,12 +202,16 @@ def sum_programs(draw, max_leaves: int = 4, max_steps: int = 8):
     return leaves, steps
 
 
-def build_sums(leaves: list[float], steps) -> tuple[list[Value], list[Value]]:
-    """Run a :func:`sum_programs` program: its leaves, and every node it made (kept partial
-    sums and held products included), the last one being the root."""
+def build_sums(
+    leaves: list[float], steps, node_class: type[Value] = Value
+) -> tuple[list[Value], list[Value]]:
+    """Run a :func:`sum_programs` program: its leaves (of ``node_class``), and every node it
+    made (kept partial sums and held products included), the last one being the root."""
     from itertools import accumulate
 
-    nodes = [Value(x, label=f"x{i}") for i, x in enumerate(leaves)]
+    nodes = [node_class(x) for x in leaves]
+    for i, node in enumerate(nodes):
+        node.label = f"x{i}"
     leaf_nodes = list(nodes)
     made: list[Value] = []
     for step in steps:

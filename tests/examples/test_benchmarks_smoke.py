@@ -143,9 +143,15 @@ def test_the_origins_benchmark_times_both_steps_with_and_without_origins():
         )
 
 
-def test_the_microgpt_benchmark_checks_the_bits_and_prints_both_ratios():
-    out = run("bench_microgpt.py", "--rounds", "1", "--warmup", "0")
+def test_the_microgpt_benchmark_checks_the_bits_and_prints_both_ratios(tmp_path):
+    page = tmp_path / "microgpt.md"
+    out = run("bench_microgpt.py", "--rounds", "1", "--warmup", "0", "--write", str(page))
     assert re.search(r"^graph of one step on '\w+': [\d,]+ nodes, [\d,]+ edges$", out, re.M)
+    folded, chain = re.search(
+        r"^graph.*: ([\d,]+) nodes.*\n.*has ([\d,]+) nodes\)$", out, re.M
+    ).groups()
+    assert 5 * int(folded.replace(",", "")) < int(chain.replace(",", ""))  # sum() folded
+    assert "bench_microgpt.py --rounds 1 --warmup 0 --write" in page.read_text(encoding="utf-8")
     assert "losses bit-identical to the protocol copy's: yes; weights bit-identical: yes" in out
     for other in (r"microgpt-style Value \(protocol copy\)", r"tinygrad_edu\.Value \(core\)"):
         assert re.search(
@@ -154,6 +160,14 @@ def test_the_microgpt_benchmark_checks_the_bits_and_prints_both_ratios():
             out,
             re.MULTILINE,
         )
+
+
+def test_the_microgpt_script_benchmark_runs_a_script_three_ways_and_compares_the_bytes():
+    script = BENCHMARKS.parent / "tests" / "microgpt" / "scripts" / "names_gpt.py"
+    out = run("bench_microgpt_script.py", str(script), "--rounds", "1")
+    for way in ("import line", "tinygrad-edu run"):
+        assert f"  {way}: printed byte for byte what the own class printed: yes" in out
+        assert re.search(rf"^ratio own class / {way}: [\d.]+x as the median", out, re.M)
 
 
 def test_a_benchmark_writes_its_report_for_the_docs(tmp_path):

@@ -13,6 +13,7 @@ import pytest
 from tinygrad_edu import explain
 from tinygrad_edu.core import Value as CoreValue
 from tinygrad_edu.core import ops, topological_order
+from tinygrad_edu.core.fold import unfolded
 from tinygrad_edu.microgpt import Value
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -48,12 +49,17 @@ def test_a_node_made_by_hand_keeps_its_children_and_local_grads_and_backward_use
     assert x.grad == 0.1 * 2.0 + 0.4 * 2.0 and w.grad == 0.2 * 2.0
 
 
-def test_sum_starts_with_microgpts_int_zero_as_the_second_child():
+def test_sum_starts_with_microgpts_int_zero_after_the_first_term():
     a, b = Value(1.0), Value(2.0)
     total = sum([a, b])
-    first = total._children[0]
+    assert total.op == "Σ" and total.data == 3.0
+    assert total._children[0] is a and total._children[1].data == 0.0
+    assert total._children[2] is b and total._local_grads == (1.0, 1.0, 1.0)
+    with unfolded():
+        chain = sum([a, b])
+    first = chain._children[0]
     assert first._children[0] is a and first._children[1].data == 0.0
-    assert total._children[1] is b and total.data == 3.0
+    assert chain._children[1] is b and chain.data == 3.0
 
 
 @pytest.mark.parametrize(
@@ -121,26 +127,35 @@ def test_explain_reads_a_hand_made_node():
     assert "given" in explain(out, x)
 
 
+def protocol_graph_size(root) -> int:
+    seen, stack = {root}, [root]
+    while stack:
+        for child in stack.pop()._children:
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return len(seen)
+
+
 def test_a_gpt_of_microgpts_shape_trains_to_the_same_bits_as_a_protocol_copy():
-    """Two steps of the whole GPT: every loss and every weight bit-identical, and the same
-    graph (nodes and edges) as the class written from microgpt's protocol."""
+    """Two steps of the whole GPT: every loss, weight and gradient bit-identical to the class
+    written from microgpt's protocol, with sum() folded; unfolded, the same graph node for
+    node."""
     workload = gpt_workload()
     names = workload.shuffled_names()
     ours, theirs = workload.GPT(Value, names), workload.GPT(workload.ProtocolValue, names)
     for _ in range(2):
         assert ours.step() == theirs.step()
     assert [p.data for p in ours.parameters] == [p.data for p in theirs.parameters]
-    loss = ours.loss(names[5])
+    loss, reference = ours.loss(names[5]), theirs.loss(names[5])
     nodes = topological_order(loss)
-    assert 10_000 < len(nodes) and sum(len(n.children) for n in nodes) > len(nodes)
-    reference = theirs.loss(names[5])
-    seen, stack = {reference}, [reference]
-    while stack:
-        for child in stack.pop()._children:
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    assert len(nodes) == len(seen)
+    assert sum(node.op == "Σ" for node in nodes) > 1000
+    assert 10 * len(nodes) < 2 * protocol_graph_size(reference)  # about 6.4x fewer nodes
     loss.backward()
     reference.backward()
+    assert loss.data == reference.data
     assert [p.grad for p in ours.parameters] == [p.grad for p in theirs.parameters]
+    with unfolded():
+        chain = ours.loss(names[5])
+    assert len(topological_order(chain)) == protocol_graph_size(reference)
+    assert chain.data == reference.data

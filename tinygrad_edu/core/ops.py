@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from itertools import chain, islice
+from operator import is_not
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -689,6 +691,9 @@ class WeightedSumOfData(WeightedSum):
         parameters[-1].grad += 1.0 * upstream
 
 
+_is_operand = partial(is_not, None)  # a FoldedSum's second operand of a lone term is None
+
+
 class FoldedSum(Op):
     """s = t₀ + t₁ + … + tₙ as ``sum()`` builds it, folded into one node while it is built:
     ∂s/∂tᵢ = 1, and for a term kept as a product wᵢ·xᵢ, ∂s/∂wᵢ = xᵢ and ∂s/∂xᵢ = wᵢ.
@@ -712,7 +717,9 @@ class FoldedSum(Op):
 
     @staticmethod
     def walk(out: Value, walked: set[int], leaves: bool) -> Iterator[Value]:
-        return iter(FoldedSum.children(out))
+        # the children in order without building their tuple: each term's operands, the
+        # None of a lone term left out (all in C: a Σ of a linear map has 2n of them)
+        return filter(_is_operand, chain.from_iterable(zip(out._a, out._b)))  # noqa: B905
 
     @staticmethod
     def local(out: Value) -> list[float]:

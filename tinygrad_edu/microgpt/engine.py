@@ -3,14 +3,14 @@
 microgpt's protocol: ``Value(data, children=(), local_grads=())``; a node keeps ``data``,
 ``grad``, ``_children`` and ``_local_grads``, and ``backward()`` runs, for every node from the
 root down, ``child.grad += local_grad * v.grad``. This ``Value`` builds microgpt's graph node
-for node, with the local derivatives microgpt computes:
+for node, with the local derivatives microgpt computes, except that a ``sum()`` is one node:
 
 ===================  ===========================  ======================================
 you write            microgpt builds              node (op: children) and local grads
 ===================  ===========================  ======================================
 ``a + b``, ``a * b``   the op itself                ``+: a, b`` (1, 1); ``*: a, b`` (b, a)
 ``1 + a``, ``2 * a``   ``a + 1``, ``a * 2``         the number becomes a leaf, second
-``sum(xs)``          ``0 + x₁``, then ``+ x₂`` …    the first node is ``+: x₁, 0``
+``sum(xs)``          ``0 + x₁``, then ``+ x₂`` …    one ``Σ: x₁, 0, x₂, …`` (1 each), below
 ``-a``               ``a * -1``                   ``*: a, -1``
 ``a - b``, ``a - 3``   ``a + (-b)``, ``a + (-3)``     ``+: a, (*: b, -1)``; ``+: a, -3``
 ``a / b``, ``a / 4``   ``a * b**-1``, ``a * 4**-1``   ``*: a, (**-1: b)``; ``*: a, 0.25``
@@ -21,13 +21,25 @@ you write            microgpt builds              node (op: children) and local 
 ``Value(d, cs, ls)``   a node made by hand          ``given: *cs`` with ``ls`` as given
 ===================  ===========================  ======================================
 
+``sum()``'s chain is folded into one Σ node while it is built (:mod:`tinygrad_edu.core.fold`,
+the op :class:`~tinygrad_edu.core.ops.FoldedSum`): each ``+`` of a partial sum that nobody else
+holds appends the term to the Σ node instead of making a node, and a product ``w * x`` that
+nobody else holds is kept in it as its two factors, so ``sum(w * x for …)``, 90% of a GPT's
+nodes, is one node with an edge per factor, in microgpt's order (w₁, x₁, 0, w₂, x₂, …), each
+with microgpt's local derivative (x₁, w₁, 1, x₂, w₂, …). A partial sum or a product that anybody
+holds (a variable, a list, another node) stays a node, as microgpt builds it; where reference
+counts cannot be read, or inside ``unfolded()``, nothing is folded and the graph is microgpt's
+node for node.
+
 The engine visits the nodes in microgpt's order (a depth-first search over the children in
 their order, then the reverse), and each op adds ``local × upstream`` as microgpt does, so
 values and gradients are bit-identical to microgpt's own class (a test holds this on a GPT of
-microgpt's shape). The nodes are tinygrad_edu Values in every other way: ``no_grad()`` and
-``detect_anomaly()`` apply, no op makes a node holding inf or NaN, and a second
-``backward()`` through the same graph adds exactly one more copy of each leaf's gradient
-(microgpt's adds the interior nodes' old gradients again, as micrograd does).
+microgpt's shape: the fold adds each Σ node's terms as microgpt's chain adds them, and on that
+graph no node gets a share between two links of a chain; on other graphs a gradient may differ
+in the last bits, as a reordered float sum does). The nodes are tinygrad_edu Values in every
+other way: ``no_grad()`` and ``detect_anomaly()`` apply, no op makes a node holding inf or NaN,
+and a second ``backward()`` through the same graph adds exactly one more copy of each leaf's
+gradient (microgpt's adds the interior nodes' old gradients again, as micrograd does).
 """
 
 from __future__ import annotations
@@ -40,11 +52,16 @@ from typing import Any
 from tinygrad_edu.core import Value as CoreValue
 from tinygrad_edu.core import ops
 from tinygrad_edu.core.engine import make_node, settle
+from tinygrad_edu.core.fold import TEMPORARY, folding, getrefcount
 from tinygrad_edu.core.messages import describe, math_error, node_name, to_float
+from tinygrad_edu.core.modes import Mode
 
 Number = float | int
 
 _new = object.__new__
+_ADD, _MUL, _FOLDED = ops.Add, ops.Mul, ops.FoldedSum  # read on every +, module globals
+_TEMPORARY = TEMPORARY  # the reference count of a value nobody holds (fold.py)
+_count = getrefcount  # sys.getrefcount, or -1 (never TEMPORARY) where it cannot be read
 
 
 class Value(CoreValue):
@@ -91,16 +108,45 @@ class Value(CoreValue):
         cls = type(self)  # a script's class under `tinygrad-edu run` is a subclass
         if type(other) is not cls:
             other = _operand(other, "+")
-        return make_node(self.data + other.data, ops.Add, self, other, cls)  # type: ignore[return-value]
+        data = self.data + other.data
+        # sum()'s next step on a Σ node that nobody else holds (core/fold.py): the term joins
+        # it in place, a product nobody holds as its two factors. Written out rather than
+        # calling fold.extend_sum: this line runs for 90% of a GPT's nodes.
+        if self._operation is _FOLDED and _count(self) == _TEMPORARY:
+            if data - data == 0.0 and Mode.plain:  # else a node, so make_node's rules hold
+                if other._operation is _MUL and _count(other) == _TEMPORARY:
+                    self._a.append(other._a)
+                    self._b.append(other._b)
+                else:
+                    self._a.append(other)
+                    self._b.append(None)
+                self.data = data
+                return self
+        return make_node(data, _ADD, self, other, cls)  # type: ignore[return-value]
 
     def __radd__(self, other: Number) -> Value:  # sum() starts at the int 0: 0 + x is x + 0
+        if other.__class__ is int and other == 0 and folding() and Mode.plain:
+            # sum()'s first step, x₁ + 0 as microgpt makes it: a Σ node of x₁ and 0
+            zero = _leaf(0.0)
+            if self._operation is _MUL and _count(self) == _TEMPORARY:
+                terms = [self._a, zero], [self._b, None]
+            else:
+                terms = [self, zero], [None, None]
+            return make_node(self.data + 0.0, _FOLDED, *terms, type(self))  # type: ignore[return-value]
         return self + other
 
     def __mul__(self, other: CoreValue | Number) -> Value:
         cls = type(self)
         if type(other) is not cls:
             other = _operand(other, "*")
-        return make_node(self.data * other.data, ops.Mul, self, other, cls)  # type: ignore[return-value]
+        # make_node, written out: every term of a linear map's sum() is one of these
+        node = _new(cls)
+        node.data = data = self.data * other.data
+        node.grad, node.label = 0.0, ""
+        node._operation, node._a, node._b = _MUL, self, other
+        if data - data != 0.0 or not Mode.plain:  # inf or NaN, or a mode: the core's rules
+            settle(node)
+        return node
 
     def __rmul__(self, other: Number) -> Value:
         return self * other
@@ -171,17 +217,17 @@ class Value(CoreValue):
 def _leaf(data: float) -> Value:
     """A new leaf for a number operand, without the constructor's checks."""
     node = _new(Value)
-    node.data, node.grad, node.label = data, 0, ""
+    node.data, node.grad, node.label = data, 0.0, ""
     node._operation = node._a = node._b = None
     return node
 
 
 def _operand(x: object, op: str) -> CoreValue:
     """microgpt's ``other if isinstance(other, Value) else Value(other)``."""
+    if type(x) is float:  # first: isinstance(x, CoreValue) asks the ABCs of a float
+        return _leaf(x)
     if isinstance(x, CoreValue):
         return x
-    if type(x) is float:
-        return _leaf(x)
     return _leaf(to_float(x, f"the operand of '{op}'"))
 
 
