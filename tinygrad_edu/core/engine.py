@@ -208,7 +208,8 @@ class Value(NumberProtocol, MicrogradNames):
 
         Raises:
             RuntimeError: for a value computed under ``no_grad()``, which has no graph.
-            StaleGraphError: under ``detect_anomaly()``, for a graph whose ``.data`` changed.
+            ValueError: a ``StaleGraphError``, under ``detect_anomaly()``, for a graph whose
+                ``.data`` changed since it was built.
         """
         _check_has_graph(self)
         if self._operation is None:
