@@ -107,3 +107,11 @@ def test_a_chain_of_200000_nodes_is_drawn_in_a_few_boxes():
         y = y * a
     drawing = draw_dot(y, max_nodes=100)
     assert boxes(drawing) <= 100
+
+
+def test_open_takes_a_list_of_names_and_radius_a_whole_number():
+    loss, embedding = tiny_gpt(width=4, positions=2)
+    with pytest.raises(TypeError, match=r"open must be a list of group names"):
+        draw_dot(loss, open="linear#1")
+    with pytest.raises(ValueError, match="radius must be a whole number"):
+        draw_dot(loss, focus=embedding[0], radius=-1)

@@ -186,6 +186,10 @@ def wanted_groups(
 ) -> list[int] | None:
     """The positions to draw in full: every node within ``radius`` edges of ``focus`` (both
     ways); ``[]`` when only groups are asked for by name; ``None`` when nothing is."""
+    if isinstance(open_groups, str) or not all(isinstance(name, str) for name in open_groups):
+        raise TypeError(
+            f"open must be a list of group names such as ['linear#3'], got {open_groups!r}"
+        )
     if focus is None:
         return [] if open_groups else None
     if isinstance(radius, bool) or not isinstance(radius, int) or radius < 0:
