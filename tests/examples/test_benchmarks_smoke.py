@@ -77,7 +77,7 @@ def test_the_demo_benchmark_prints_ratios_under_both_gc_conditions_in_both_heaps
     assert len(with_torch) == (4 if len(heaps) == 2 else 0)
 
 
-def test_the_demo_benchmark_writes_its_report_with_the_ratios_for_the_docs(demo_table):
+def test_the_demo_benchmark_writes_its_report_with_the_ratios_for_the_docs(demo_output, demo_table):
     written = demo_table.read_text(encoding="utf-8")
     for condition in ("default GC", "GC paused in the step"):
         for model in ("default, fused", "fused=False"):
