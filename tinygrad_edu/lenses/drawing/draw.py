@@ -19,7 +19,7 @@ from tinygrad_edu.core import Value
 from tinygrad_edu.lenses.drawing.dot_layout import DotTimeoutError, run_dot
 from tinygrad_edu.lenses.drawing.neurons import Neurons
 from tinygrad_edu.lenses.drawing.picture import Picture, grouped_picture_of, picture_of
-from tinygrad_edu.lenses.groups import FAN_OUT, group_graph, level_of_detail
+from tinygrad_edu.lenses.groups import FAN_OUT, Detail, Groups, group_graph, level_of_detail
 from tinygrad_edu.lenses.index import GraphIndex, index_for, is_foreign
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ __all__ = [
     "FORMATS",
     "GraphvizNotInstalledError",
     "check_options",
+    "detail_for",
     "draw_dot",
     "missing_dot_message",
     "picture_for",
@@ -163,11 +164,7 @@ def picture_for(
         if not collapse:
             grouped = neurons is not None and bool(neurons.groups)
             raise GraphTooLargeError(full_count, drawn_count, max_nodes, group, grouped)
-    # a box per group and at most two per node (its value and its op): half of max_nodes
-    boxes = max(2, max_nodes // 2)
-    groups = group_graph(index.order, fan_out=min(FAN_OUT, boxes))
-    names = [groups.group_at[k].name for k in wanted or ()]
-    detail = level_of_detail(groups, boxes, open=[*open_groups, *names])
+    _, detail = detail_for(index, max_nodes, wanted, open_groups)
     if not detail.closed:  # everything fits once grouped: draw it all
         return picture_of(index, rankdir=rankdir, show_local=show_local,
                           show_grads=show_grads, on_path=on_path)  # fmt: skip
@@ -179,6 +176,19 @@ def picture_for(
         show_grads=show_grads,
         on_path=on_path,
     )
+
+
+def detail_for(
+    index: GraphIndex, max_nodes: int, wanted: list[int] | None, open_groups: Sequence[str]
+) -> tuple[Groups, Detail]:
+    """The groups of ``index``'s graph and the level of detail that draws it in at most
+    ``max_nodes`` boxes, with the groups named in ``open_groups`` and those holding the
+    positions ``wanted`` (see :func:`wanted_groups`) open."""
+    # a box per group and at most two per node (its value and its op): half of max_nodes
+    boxes = max(2, max_nodes // 2)
+    groups = group_graph(index.order, fan_out=min(FAN_OUT, boxes))
+    names = [groups.group_at[k].name for k in wanted or ()]
+    return groups, level_of_detail(groups, boxes, open=[*open_groups, *names])
 
 
 def wanted_groups(

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tinygrad_edu import checks
 from tinygrad_edu.core import Value
 from tinygrad_edu.core.messages import describe, node_name
 from tinygrad_edu.files.atomic import PathLike, checked_path, write_atomically
@@ -29,11 +30,12 @@ from tinygrad_edu.lenses.drawing.draw import (
     GraphTooLargeError,
     GraphvizNotInstalledError,
     check_options,
+    detail_for,
     picture_for,
     wanted_groups,
 )
+from tinygrad_edu.lenses.drawing.picture import Picture, picture_of
 from tinygrad_edu.lenses.drawing.svg import ENGINES, Scene, arrange, write_svg
-from tinygrad_edu.lenses.groups import FAN_OUT, group_graph, level_of_detail
 from tinygrad_edu.lenses.index import GraphIndex, index_for, is_foreign
 from tinygrad_edu.lenses.paths import ChainEdge
 from tinygrad_edu.lenses.stepper.backward_pass import pass_from_zero
@@ -113,27 +115,25 @@ def stepper(
         if highlight not in index:
             raise ValueError(f"highlight: {node_name(highlight)} is not part of the graph")
     chosen = _chosen_edges(highlight_edges, index) if highlight_edges is not None else []
-    if isinstance(open, str) or not all(isinstance(name, str) for name in open):
-        raise TypeError(f"open must be a list of group names, got {describe(open)}")
     wanted = wanted_groups(index, focus, radius, open)
-    try:
-        if wanted is not None:  # asked to open groups: drawn at a level of detail
-            raise GraphTooLargeError(0, 0, max_nodes, group, False)
-        picture = picture_for(index, rankdir=rankdir, grads=False, max_nodes=max_nodes, group=group)
-    except GraphTooLargeError:
-        boxes = max(2, max_nodes // 2)  # a box per group, two per node: as draw_dot counts
-        groups = group_graph(index.order, fan_out=min(FAN_OUT, boxes))
-        names = [groups.group_at[k].name for k in wanted or ()]
-        detail = level_of_detail(groups, boxes, open=[*open, *names])
+    picture: Picture | None = None
+    if wanted is None:  # draw_dot's picture, if it fits in max_nodes without groups
+        try:
+            picture = picture_for(
+                index, rankdir=rankdir, grads=False, max_nodes=max_nodes, group=group
+            )
+        except GraphTooLargeError:
+            pass  # too big to step node by node: group by group, below
+    if picture is None:  # a level of detail, as draw_dot chooses it
+        groups, detail = detail_for(index, max_nodes, wanted, open)
         if detail.closed:
             from tinygrad_edu.lenses.stepper.grouped_page import grouped_page
 
             data, scenes = grouped_page(index, groups, detail, rankdir)
             data["open"] = -1
             return Stepper(node_name(index.root), data, scenes[0], layout, scenes[1:])
-        picture = picture_for(
-            index, rankdir=rankdir, grads=False, max_nodes=len(index) * 2 + 1, group="none"
-        )
+        checks.string_labels(index.order)
+        picture = picture_of(index, rankdir=rankdir, show_grads=False)  # every group open
 
     from tinygrad_edu.lenses.drawing.scene import scene_of
     from tinygrad_edu.lenses.stepper.scene import mark_up
