@@ -59,6 +59,22 @@ def test_the_readme_and_the_docs_have_examples():
     assert len(PAGES) >= 8
 
 
+# Pages whose examples are the page's point: an edit that drops one must say so here.
+EXAMPLES_OF = {
+    "docs/how-to/grade-a-class.md": 2,
+    "docs/explanation/origins-and-groups.md": 4,
+    "docs/how-to/run-microgpt.md": 5,
+}
+WITH_EXAMPLES = ["docs/explanation/rules-files.md", "docs/how-to/train-long-runs.md"]
+
+
+def test_the_pages_made_of_examples_keep_them():
+    for page, count in EXAMPLES_OF.items():
+        assert len(examples(ROOT / page)) == count, page
+    for page in WITH_EXAMPLES:
+        assert examples(ROOT / page), f"{page} has no pycon examples"
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_examples_print_what_the_page_says(page: Path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # examples save models and pages
