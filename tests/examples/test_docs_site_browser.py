@@ -9,11 +9,12 @@ it), no console error, and the math, the search and an embedded step-through pag
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.browser import chromium, need_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("TINYGRAD_EDU_DOCS_HTML", ROOT / "docs" / "_build" / "html"))
@@ -21,16 +22,6 @@ SCREENS = SITE.parent / "screens"
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium")
-ARGUMENTS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = [
     "index.html",
     "notebooks/01_one_scalar_at_a_time.html",  # TeX math, drawings, an inline step-through page
@@ -42,14 +33,11 @@ PAGES = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    need_chromium()
     if not (SITE / "index.html").exists():
         pytest.skip(f"no built site in {SITE}: run the README's sphinx-build command first")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS)
+    with chromium(sync_api) as launched:
         yield launched
-        launched.close()
 
 
 def visit(browser, page_path: str, query: str = "") -> tuple[object, list[str], list[str]]:

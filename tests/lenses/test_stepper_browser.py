@@ -24,6 +24,7 @@ import pytest
 
 from tinygrad_edu import Value, stepper, topological_order
 
+from tests.browser import chromium, need_chromium
 from tests.lenses.pages import (
     batch_loss,
     document_001,
@@ -38,16 +39,6 @@ from tests.lenses.pages import (
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = shutil.which("chromium")  # found before any test takes dot off the PATH
-ARGUMENTS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1400, "height": 800}
 SHOWN = "els => els.map(e => [e.dataset.value, e.querySelector('.grad').textContent])"
 GRAPHS: dict[str, Callable[[], tuple[Value, dict]]] = {
@@ -61,12 +52,8 @@ GRAPHS: dict[str, Callable[[], tuple[Value, dict]]] = {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS)
+    with chromium(sync_api) as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(params=["with dot", "without dot"])
@@ -325,8 +312,7 @@ def test_the_view_zooms_pans_and_fits(open_page):
 
 @pytest.mark.slow
 def test_the_readme_screenshot_script_writes_the_picture(tmp_path):
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    need_chromium()
     root = Path(__file__).resolve().parents[2]
     env = {
         **os.environ,
