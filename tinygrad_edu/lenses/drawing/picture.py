@@ -94,6 +94,31 @@ class Picture:
         keys = [self.inside[k]] if k in self.inside else []
         return keys + ([self.op_node[k]] if k in self.op_node else [])
 
+    def add_value(self, k: int, node: Value, grad: str, lit: bool = False) -> None:
+        """Value ``k``'s own box (``n<k>``: its label and data, ``grad`` as shown) and, for an
+        interior value, its op node (``n<k>op``) and the edge from it to the box."""
+        lines = [node.label] if node.label else []
+        lines.append(f"data {shown(node.data, '.4g')}")  # -1*0 is drawn 0, not -0
+        role = "interior" if node._operation is not None else "leaf"
+        self.elements.append(Element(f"n{k}", role, lines, grad, k, lit))
+        self.inside[k] = self.shows[k] = f"n{k}"
+        if node._operation is not None:
+            op = f"n{k}op"
+            self.elements.append(Element(op, "op", [node.op], None, k, lit))
+            self.op_node[k] = op
+            self.result_edge[k] = len(self.edges)
+            self.edges.append(Link(op, f"n{k}", "result", k, lit=lit))
+
+    def add_group(
+        self, element_id: str, group: Group, out: Value, grad: str, lit: bool = False
+    ) -> None:
+        """A closed group as one box: its name, how many nodes it holds, and its output
+        (its last node, ``out``), whose gradient it shows."""
+        last = group.last()
+        lines = [group.name, f"{group.size:,} nodes", f"out data {shown(out.data, '.4g')}"]
+        self.elements.append(Element(element_id, "group", lines, grad, last, lit))
+        self.shows[last] = element_id
+
 
 def picture_of(
     index: GraphIndex,
@@ -149,18 +174,7 @@ class _Builder:
                     if neuron.out is node:
                         picture.shows[k] = picture.inside[k]
                 continue
-            lit = node in self.on_path
-            lines = [node.label] if node.label else []
-            lines.append(f"data {shown(node.data, '.4g')}")  # -1*0 is drawn 0, not -0
-            role = "interior" if node._operation is not None else "leaf"
-            picture.elements.append(Element(f"n{k}", role, lines, self.grad(node), k, lit))
-            picture.inside[k] = picture.shows[k] = f"n{k}"
-            if node._operation is not None:
-                op = f"n{k}op"
-                picture.elements.append(Element(op, "op", [node.op], None, k, lit))
-                picture.op_node[k] = op
-                picture.result_edge[k] = len(picture.edges)
-                picture.edges.append(Link(op, f"n{k}", "result", k, lit=lit))
+            picture.add_value(k, node, self.grad(node), node in self.on_path)
 
     def neuron_boxes(self, picture: Picture, neurons: Neurons) -> None:
         position = self.index.position
@@ -230,25 +244,11 @@ def grouped_picture_of(
         if box is not None:
             picture.inside[k] = box
             continue
-        lit = node in on_path
-        lines = [node.label] if node.label else []
-        lines.append(f"data {shown(node.data, '.4g')}")
-        role = "interior" if node._operation is not None else "leaf"
-        picture.elements.append(Element(f"n{k}", role, lines, builder.grad(node), k, lit))
-        picture.inside[k] = picture.shows[k] = f"n{k}"
-        if node._operation is not None:
-            picture.elements.append(Element(f"n{k}op", "op", [node.op], None, k, lit))
-            picture.op_node[k] = f"n{k}op"
-            picture.result_edge[k] = len(picture.edges)
-            picture.edges.append(Link(f"n{k}op", f"n{k}", "result", k, lit=lit))
+        picture.add_value(k, node, builder.grad(node), node in on_path)
     for j, group in enumerate(closed):
-        last = group.last()
-        out = order[last]
-        members = [k for inner in group.walk() for k in inner.nodes]
-        lit = any(order[k] in on_path for k in members)
-        lines = [group.name, f"{group.size:,} nodes", f"out data {shown(out.data, '.4g')}"]
-        picture.elements.append(Element(f"g{j}", "group", lines, builder.grad(out), last, lit))
-        picture.shows[last] = f"g{j}"
+        out = order[group.last()]
+        lit = any(order[k] in on_path for inner in group.walk() for k in inner.nodes)
+        picture.add_group(f"g{j}", group, out, builder.grad(out), lit)
     between: dict[tuple[str, str], int] = {}
     for k, node in enumerate(order):
         if node._operation is None:

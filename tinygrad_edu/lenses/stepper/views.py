@@ -17,7 +17,6 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tinygrad_edu.core.messages import shown
 from tinygrad_edu.lenses.drawing.picture import Element, Link, Picture
 from tinygrad_edu.lenses.groups import Group, Groups
 from tinygrad_edu.lenses.index import GraphIndex
@@ -105,22 +104,9 @@ def _view_of(
                 members[k] = box
     picture = Picture([], [], rankdir)
     for k in group.nodes:
-        node = order[k]
-        lines = [node.label] if node.label else []
-        lines.append(f"data {shown(node.data, '.4g')}")
-        role = "interior" if node._operation is not None else "leaf"
-        picture.elements.append(Element(f"n{k}", role, lines, "?", k))
-        picture.inside[k] = picture.shows[k] = f"n{k}"
-        if node._operation is not None:
-            picture.elements.append(Element(f"n{k}op", "op", [node.op], None, k))
-            picture.op_node[k] = f"n{k}op"
-            picture.result_edge[k] = len(picture.edges)
-            picture.edges.append(Link(f"n{k}op", f"n{k}", "result", k))
+        picture.add_value(k, order[k], "?")
     for box, child in boxes.items():
-        last = child.last()
-        lines = [child.name, f"{child.size:,} nodes", f"out data {shown(order[last].data, '.4g')}"]
-        picture.elements.append(Element(box, "group", lines, "?", last))
-        picture.shows[last] = box
+        picture.add_group(box, child, order[child.last()], "?")
     outside: dict[tuple[str, int], str] = {}  # ("node", k) or ("group", id) → its stub
 
     def stub(j: int) -> str:
