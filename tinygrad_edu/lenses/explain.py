@@ -117,7 +117,7 @@ def _by_routes(index: GraphIndex, leaf: Value, total_paths: int, max_paths: int,
     root = index.root
     root_name, leaf_name = root.label or ROOT_NAME, leaf.label or "the node"
     target = f"∂{root_name}/∂{leaf_name}"
-    routes = chain_routes(root, leaf, max_routes=MAX_ROUTES)
+    routes = chain_routes(root, leaf, max_routes=MAX_ROUTES, index=index)
     kept = [route for route in routes if not route.other]
     lines = _fit(
         f"{target} by the chain rule: the sum over the {count(total_paths, 'path')} from "

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tinygrad_edu.core.messages import shown
-from tinygrad_edu.core.order import topological_order
+from tinygrad_edu.lenses.index import GraphIndex, index_for
 
 if TYPE_CHECKING:
     from tinygrad_edu.core.engine import Value
@@ -61,6 +61,8 @@ def chain_routes(
     group_of: Callable[[Value], str] | None = None,
     max_routes: int = 12,
     keep: int = 64,
+    *,
+    index: GraphIndex | None = None,
 ) -> list[Route]:
     """The routes from ``root`` to ``leaf``, the largest ``|total|`` first; beyond
     ``max_routes`` the rest are one :data:`OTHER` entry (last), as are routes merged in a
@@ -72,15 +74,18 @@ def chain_routes(
     ``gpt``, a layer, …; ``"graph"`` for nodes in none).
 
     Time O(edges · keep), memory O(nodes + edges · keep) at most, whatever the number of
-    paths. Raises ``ValueError`` for ``max_routes`` or ``keep`` below 1.
+    paths. Raises ``ValueError`` for ``max_routes`` or ``keep`` below 1. ``index`` is the
+    :class:`~tinygrad_edu.lenses.index.GraphIndex` of ``root``'s graph, if one was made
+    already.
     """
     for name, limit in (("max_routes", max_routes), ("keep", keep)):
         if type(limit) is not int or limit < 1:
             raise ValueError(f"{name} must be a positive int, got {limit!r}")
-    order = topological_order(root)
+    index = index_for(root, index, "chain_routes")
+    order = index.order
     if group_of is None:
-        group_of = _top_groups(order)
-    reaches = _reaching(order, leaf)
+        group_of = _top_groups(index)
+    reaches = set(index.above(leaf))  # the nodes from which leaf can be reached, leaf too
     if not reaches:
         return []
     # A route prefix is an int: 0 for OTHER, else an index into `prefixes`, whose entries
@@ -168,22 +173,12 @@ def _merge_smallest(here: dict[int, list[float | int]], keep: int) -> dict[int, 
     return kept
 
 
-def _reaching(order: list[Value], leaf: Value) -> set[Value]:
-    """The nodes from which ``leaf`` can be reached (``leaf`` included), in one pass over
-    the order, whose operands come first."""
-    reaches: set[Value] = set()
-    for node in order:
-        if node is leaf or any(child in reaches for child in node.children):
-            reaches.add(node)
-    return reaches
-
-
-def _top_groups(order: list[Value]) -> Callable[[Value], str]:
+def _top_groups(index: GraphIndex) -> Callable[[Value], str]:
     """Each node's outermost group below the whole graph, looking through ``part`` groups
     (which only cut a long list into screens), or ``"graph"``."""
     from tinygrad_edu.lenses.groups import group_graph
 
-    groups = group_graph(order)
+    groups = group_graph(index.order)
     top: dict[int, str] = {}
     waiting = [(child, child) for child in groups.root.children]
     while waiting:
@@ -194,7 +189,7 @@ def _top_groups(order: list[Value]) -> Callable[[Value], str]:
             top[i] = named.name if named.kind != "part" else groups.root.name
         for child in group.children:
             waiting.append((child, child if named.kind == "part" else named))
-    position = {node: i for i, node in enumerate(order)}
+    position = index.position
     return lambda node: top.get(position[node], groups.root.name)
 
 
