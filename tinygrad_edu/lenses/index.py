@@ -51,6 +51,7 @@ class GraphIndex:
         self.position: dict[Value, int] = {node: k for k, node in enumerate(self.order)}
         self.mirror = mirror  # where the graph was read from another class
         self._fresh = False  # check_fresh() found no stale node
+        self._counted: tuple[Value, dict[Value, int]] | None = None  # the last path_counts
         self.given: object = mirror.given if mirror else root  # the root as passed
 
     @classmethod
@@ -155,7 +156,12 @@ class GraphIndex:
         paths(target) = 1 and paths(n) = Σ over the operands c of n of paths(c), each
         operand counted as often as it is used. Exact Python ints, so huge counts are
         reported, not wrapped.
+
+        The last target's counts are kept (read them, do not change them): ``explain``,
+        ``chain_paths`` and the step-through page ask for one target's several times.
         """
+        if self._counted is not None and self._counted[0] is target:
+            return self._counted[1]
         counts: dict[Value, int] = {}
         for node in self.above(target):
             if node is target:
@@ -165,6 +171,7 @@ class GraphIndex:
             for child in node.children:
                 total += counts.get(child, 0)
             counts[node] = total
+        self._counted = (target, counts)
         return counts
 
     def check_fresh(self, caller: str) -> None:

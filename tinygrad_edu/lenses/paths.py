@@ -67,7 +67,7 @@ class ChainPath:
 def count_paths(root: Value, target: Value, *, index: GraphIndex | None = None) -> dict[Value, int]:
     """For every node below ``root`` that reaches ``target``: its number of paths to ``target``
     (see :meth:`GraphIndex.path_counts`), in topological order."""
-    return index_for(root, index, "count_paths").path_counts(target)
+    return dict(index_for(root, index, "count_paths").path_counts(target))  # the caller's own
 
 
 def chain_paths(
