@@ -61,10 +61,7 @@ def layer_weighted_sums(
                 settle(node)
             sums.append(node)
     except (AttributeError, TypeError):  # checked here, off the hot path
-        for parameters in parameter_rows:
-            for v in (*parameters, *inputs):
-                if not isinstance(v, Value):
-                    raise TypeError(f"weighted_sum needs Values, got {describe(v)}") from None
+        _refuse_non_values("weighted_sum", parameter_rows, inputs)
         raise
     return sums
 
@@ -110,12 +107,19 @@ def layer_chains(
                 h = node
             sums.append(h)
     except (AttributeError, TypeError):  # checked here, off the hot path
-        for parameters in parameter_rows:
-            for v in (*parameters, *inputs):
-                if not isinstance(v, Value):
-                    raise TypeError(f"layer_chains needs Values, got {describe(v)}") from None
+        _refuse_non_values("layer_chains", parameter_rows, inputs)
         raise
     return sums
+
+
+def _refuse_non_values(
+    caller: str, parameter_rows: Sequence[tuple[Value, ...]], inputs: Sequence[Value]
+) -> None:
+    """A TypeError naming the first operand that is not a ``Value``, if there is one."""
+    for parameters in parameter_rows:
+        for v in (*parameters, *inputs):
+            if not isinstance(v, Value):
+                raise TypeError(f"{caller} needs Values, got {describe(v)}") from None
 
 
 def input_leaves(numbers: Sequence[float | Value], labels: Sequence[str]) -> tuple[Value, ...]:
